@@ -1,0 +1,116 @@
+//! The library's typed error: every way reading a map can fail, with messages that name the zip
+//! entry and the position. The binary adds the file name in front.
+
+use std::fmt;
+use std::io;
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Why a map could not be read.
+///
+/// Messages are lower-case, one line, with no trailing period, and name the archive entry and
+/// position where that applies. The command-line tool prints them as
+/// `xmindconv: FILE: MESSAGE`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading the input failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+
+    /// The input is not a zip archive at all; `what` says what it looks like instead.
+    #[error("not an XMind file: {what}")]
+    NotZip {
+        /// e.g. "a 7-Zip archive", "a Git LFS pointer file (the real file was never downloaded)"
+        what: String,
+    },
+
+    /// The zip container is damaged.
+    #[error("damaged zip archive: {0}")]
+    BadZip(String),
+
+    /// Neither `content.json` nor `content.xml` is in the archive.
+    #[error(
+        "no content.json or content.xml in the archive (entries: {entries}); is this an XMind file?"
+    )]
+    NoContent {
+        /// A short list of what the archive holds.
+        entries: String,
+    },
+
+    /// The map is password-protected.
+    #[error(
+        "the map is password-protected ({entry} is encrypted){hint}; remove the password in XMind and save again"
+    )]
+    Encrypted {
+        /// The encrypted entry.
+        entry: String,
+        /// `, password hint: "…"` or empty.
+        hint: String,
+    },
+
+    /// The archive holds only XMind's "Warning" placeholder map, whose content.json is missing.
+    #[error(
+        "{entry} is only XMind's \"Warning\" placeholder map and the archive has no content.json"
+    )]
+    WarningStub {
+        /// Usually `content.xml`.
+        entry: String,
+    },
+
+    /// The content entry is not valid JSON, or has the wrong shape.
+    #[error("{entry}: invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// The entry name.
+        entry: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+
+    /// The content entry is not well-formed XML.
+    #[error("{entry}: invalid XML at byte {offset}: {message}")]
+    Xml {
+        /// The entry name.
+        entry: String,
+        /// Byte offset in the entry.
+        offset: u64,
+        /// What was wrong.
+        message: String,
+    },
+
+    /// The content is valid JSON or XML but not an XMind map.
+    #[error("{entry}: {message}")]
+    Invalid {
+        /// The entry name.
+        entry: String,
+        /// What was wrong.
+        message: String,
+    },
+
+    /// A configured safety limit was exceeded.
+    #[error("{entry}: {what} exceeds the limit of {limit} ({option} raises it)")]
+    Limit {
+        /// The entry (or `archive`).
+        entry: String,
+        /// e.g. "uncompressed size", "nesting depth".
+        what: &'static str,
+        /// The limit, formatted with its unit.
+        limit: String,
+        /// The command-line option that raises it.
+        option: &'static str,
+    },
+}
+
+impl Error {
+    pub(crate) fn invalid(entry: &str, message: impl fmt::Display) -> Error {
+        Error::Invalid {
+            entry: entry.to_string(),
+            message: message.to_string(),
+        }
+    }
+}

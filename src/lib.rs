@@ -1,0 +1,27 @@
+//! xmindconv reads XMind mind maps of every generation (XMind 3 to 8 `content.xml`, XMind Zen and
+//! XMind 2020 to 2026 `content.json`) into one outline model and writes it in other formats.
+//!
+//! ```
+//! use xmindconv::{emit, read_path, EmitOptions};
+//!
+//! let doc = read_path("fixtures/大模型发展.xmind")?;
+//! assert_eq!(doc.sheets[0].root().title, "大模型");
+//! let text = emit::to_string(emit::by_name("text").unwrap(), &doc, &EmitOptions::default());
+//! assert!(text.starts_with("大模型发展.xmind\n大模型\n\n  • RNN"));
+//! # Ok::<(), xmindconv::Error>(())
+//! ```
+//!
+//! The library has no command-line dependencies; the `xmindconv` binary (feature `cli`) adds them.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod emit;
+mod error;
+pub mod model;
+pub mod read;
+
+pub use emit::{EMITTERS, EmitOptions, Emitter, Extra};
+pub use error::{Error, Result};
+pub use model::{Document, Sheet, Topic, TopicId};
+pub use read::{Limits, ReadOptions, read_bytes, read_path};

@@ -1,0 +1,446 @@
+//! The zip container: recognise what the input is, check the limits, find the content entry and
+//! read it (and comments.xml / markers/markerSheet.xml for XMind 8) as UTF-8 text.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Seek, SeekFrom};
+
+use zip::ZipArchive;
+use zip::result::ZipError;
+
+use super::Limits;
+use crate::error::{Error, Result};
+use crate::model::Source;
+
+/// The text entries a reader needs, already decompressed and decoded.
+pub(super) struct Content {
+    pub source: Source,
+    /// Name of the content entry as stored (`content.json`, `/content.xml`, `map/content.xml`).
+    pub entry: String,
+    pub text: String,
+    pub comments: Option<String>,
+    pub marker_sheet: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK";
+const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xBC\xAF\x27\x1C";
+
+pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Content> {
+    let mut head = [0u8; 64];
+    let n = read_up_to(&mut reader, &mut head)?;
+    let head = &head[..n];
+    reader.seek(SeekFrom::Start(0))?;
+    if !head.starts_with(ZIP_MAGIC) {
+        if let Some(source) = bare_content(head) {
+            return read_bare(reader, source, limits);
+        }
+        return Err(Error::NotZip {
+            what: describe_non_zip(head),
+        });
+    }
+    check_entry_count(&mut reader, limits)?;
+    let mut zip = ZipArchive::new(reader).map_err(zip_error)?;
+    let mut warnings = Vec::new();
+    let entries = Entries::list(&mut zip, &mut warnings)?;
+    check_encryption(&mut zip, &entries, limits)?;
+
+    let (source, index, entry) = entries.content().ok_or_else(|| Error::NoContent {
+        entries: entries.summary(),
+    })?;
+    let text = read_text(&mut zip, index, &entry, limits, &mut warnings)?;
+    let mut content = Content {
+        source,
+        entry,
+        text,
+        comments: None,
+        marker_sheet: None,
+        warnings,
+    };
+    if source == Source::Xml {
+        let folder = content.entry.rsplit_once('/').map_or("", |(f, _)| f);
+        let sibling = |name: &str| {
+            if folder.is_empty() {
+                name.to_string()
+            } else {
+                format!("{folder}/{name}")
+            }
+        };
+        for (name, slot) in [
+            ("comments.xml", &mut content.comments),
+            ("markers/markerSheet.xml", &mut content.marker_sheet),
+        ] {
+            let name = sibling(name);
+            if let Some(&i) = entries.by_name.get(name.as_str()) {
+                *slot = Some(read_text(
+                    &mut zip,
+                    i,
+                    &name,
+                    limits,
+                    &mut content.warnings,
+                )?);
+            }
+        }
+    }
+    Ok(content)
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// An unzipped `content.json` or `content.xml` given directly: read it as the map.
+fn bare_content(head: &[u8]) -> Option<Source> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head.iter().find(|b| !b.is_ascii_whitespace())?;
+    match first {
+        b'[' => Some(Source::Json),
+        b'<' if !head.starts_with(b"<!DOCTYPE html") && !head.starts_with(b"<html") => {
+            Some(Source::Xml)
+        }
+        _ => None,
+    }
+}
+
+fn read_bare<R: Read>(reader: R, source: Source, limits: &Limits) -> Result<Content> {
+    let entry = match source {
+        Source::Json => "content.json",
+        Source::Xml => "content.xml",
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(limits.max_entry_size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limits.max_entry_size {
+        return Err(size_limit(entry, limits));
+    }
+    let mut warnings = Vec::new();
+    let text = decode(bytes, entry, &mut warnings);
+    Ok(Content {
+        source,
+        entry: entry.to_string(),
+        text,
+        comments: None,
+        marker_sheet: None,
+        warnings,
+    })
+}
+
+fn describe_non_zip(head: &[u8]) -> String {
+    if head.is_empty() {
+        return "the file is empty".into();
+    }
+    if head.starts_with(SEVEN_ZIP_MAGIC) {
+        return "this is a 7-Zip archive, not a zip; XMind files are zip archives \
+                (open it with 7-Zip and convert the map inside)"
+            .into();
+    }
+    if head.starts_with(b"version https://git-lfs.github.com/spec/") {
+        return "this is a Git LFS pointer file, not the map itself; \
+                fetch the real file with `git lfs pull`"
+            .into();
+    }
+    let known: &[(&[u8], &str)] = &[
+        (b"Rar!", "a RAR archive"),
+        (b"\x1f\x8b", "a gzip file"),
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (
+            b"{",
+            "a JSON object (content.json holds an array of sheets)",
+        ),
+    ];
+    for (magic, what) in known {
+        if head.starts_with(magic) {
+            return format!("this is {what}, not a zip archive");
+        }
+    }
+    let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("not a zip archive (starts with bytes {})", hex.join(" "))
+}
+
+/// Reads the entry count from the end-of-central-directory record before the zip library loads
+/// the whole directory into memory.
+fn check_entry_count<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<()> {
+    let len = reader.seek(SeekFrom::End(0))?;
+    let tail_len = len.min(22 + 65_535 + 20 + 56);
+    reader.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = vec![0u8; tail_len as usize];
+    reader.read_exact(&mut tail)?;
+    reader.seek(SeekFrom::Start(0))?;
+    let Some(eocd) = tail.windows(4).rposition(|w| w == b"PK\x05\x06") else {
+        return Ok(()); // let the zip library report what is wrong
+    };
+    let rec = &tail[eocd..];
+    let mut count = rec
+        .get(10..12)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u64);
+    if count == 0xFFFF {
+        // zip64: the real count is in the zip64 end record, located just before the locator.
+        if let Some(z) = tail[..eocd].windows(4).rposition(|w| w == b"PK\x06\x06") {
+            if let Some(b) = tail.get(z + 32..z + 40) {
+                count = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+            }
+        }
+    }
+    if count > limits.max_entries {
+        return Err(Error::Limit {
+            entry: "archive".into(),
+            what: "number of entries",
+            limit: limits.max_entries.to_string(),
+            option: "--max-entries",
+        });
+    }
+    Ok(())
+}
+
+fn zip_error(e: ZipError) -> Error {
+    match e {
+        ZipError::Io(e) => Error::BadZip(e.to_string()),
+        ZipError::UnsupportedArchive(m) if m.contains("assword") => Error::Encrypted {
+            entry: "zip entries".into(),
+            hint: String::new(),
+        },
+        other => Error::BadZip(other.to_string()),
+    }
+}
+
+/// The archive's file entries, by name with one leading `/` removed (Baidu Naotu writes
+/// `/content.xml`).
+struct Entries {
+    names: Vec<(String, usize)>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Entries {
+    fn list<R: Read + Seek>(zip: &mut ZipArchive<R>, warnings: &mut Vec<String>) -> Result<Self> {
+        let mut names = Vec::with_capacity(zip.len());
+        let mut by_name = HashMap::with_capacity(zip.len());
+        for i in 0..zip.len() {
+            let Some(name) = zip.name_for_index(i) else {
+                continue;
+            };
+            let name = name.map_err(zip_error)?;
+            if name.ends_with('/') {
+                continue; // a directory, even one called content.json/
+            }
+            let key = name.strip_prefix('/').unwrap_or(&name).to_string();
+            if by_name.contains_key(&key) {
+                warnings.push(format!(
+                    "the archive lists {key} more than once; the first copy was read"
+                ));
+                continue;
+            }
+            by_name.insert(key.clone(), i);
+            names.push((key, i));
+        }
+        Ok(Entries { names, by_name })
+    }
+
+    /// content.json, else content.xml, at the root; else the same one folder down (a re-zipped
+    /// folder).
+    fn content(&self) -> Option<(Source, usize, String)> {
+        for (name, source) in [("content.json", Source::Json), ("content.xml", Source::Xml)] {
+            if let Some(&i) = self.by_name.get(name) {
+                return Some((source, i, name.to_string()));
+            }
+        }
+        for (file, source) in [("content.json", Source::Json), ("content.xml", Source::Xml)] {
+            let nested = self.names.iter().find(|(n, _)| {
+                n.rsplit_once('/')
+                    .is_some_and(|(dir, f)| f == file && !dir.contains('/') && !dir.is_empty())
+            });
+            if let Some((n, i)) = nested {
+                return Some((source, *i, n.clone()));
+            }
+        }
+        None
+    }
+
+    fn summary(&self) -> String {
+        if self.names.is_empty() {
+            return "none".into();
+        }
+        let mut s: Vec<&str> = self.names.iter().take(5).map(|(n, _)| n.as_str()).collect();
+        if self.names.len() > 5 {
+            s.push("…");
+        }
+        s.join(", ")
+    }
+}
+
+/// Password-protected maps list `encryption-data` for their entries in the manifest.
+fn check_encryption<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    entries: &Entries,
+    limits: &Limits,
+) -> Result<()> {
+    let small = Limits {
+        max_entry_size: limits.max_entry_size.min(16 << 20),
+        ..limits.clone()
+    };
+    let mut ignored = Vec::new();
+    if let Some(&i) = entries.by_name.get("manifest.json") {
+        // A manifest we cannot read is not fatal: the manifest is not needed to read the map.
+        if let Ok(text) = read_text(zip, i, "manifest.json", &small, &mut ignored) {
+            if let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) {
+                let encrypted = manifest
+                    .get("file-entries")
+                    .and_then(|e| e.as_object())
+                    .and_then(|e| {
+                        e.iter()
+                            .find(|(_, v)| v.get("encryption-data").is_some())
+                            .map(|(k, _)| k.clone())
+                    });
+                if let Some(entry) = encrypted {
+                    let hint = manifest.get("password-hint").and_then(|h| h.as_str());
+                    return Err(encrypted_error(entry, hint));
+                }
+            }
+        }
+    }
+    if let Some(&i) = entries.by_name.get("META-INF/manifest.xml") {
+        if let Ok(text) = read_text(zip, i, "META-INF/manifest.xml", &small, &mut ignored) {
+            if let Some(at) = text.find("<encryption-data") {
+                let entry = text[..at]
+                    .rfind("full-path=\"")
+                    .map(|p| {
+                        let rest = &text[p + 11..at];
+                        rest[..rest.find('"').unwrap_or(rest.len())].to_string()
+                    })
+                    .unwrap_or_else(|| "content.xml".into());
+                let hint = text.find("password-hint=\"").map(|p| {
+                    let rest = &text[p + 15..];
+                    &rest[..rest.find('"').unwrap_or(0)]
+                });
+                return Err(encrypted_error(entry, hint));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn encrypted_error(entry: String, hint: Option<&str>) -> Error {
+    let hint = match hint {
+        Some(h) if !h.is_empty() => format!(", password hint: {h:?}"),
+        _ => String::new(),
+    };
+    Error::Encrypted { entry, hint }
+}
+
+fn size_limit(entry: &str, limits: &Limits) -> Error {
+    Error::Limit {
+        entry: entry.to_string(),
+        what: "uncompressed size",
+        limit: format_bytes(limits.max_entry_size),
+        option: "--max-size",
+    }
+}
+
+fn ratio_limit(entry: &str, limits: &Limits) -> Error {
+    Error::Limit {
+        entry: entry.to_string(),
+        what: "compression ratio",
+        limit: format!("{}:1 (a zip bomb?)", limits.max_ratio),
+        option: "--max-ratio",
+    }
+}
+
+pub(crate) fn format_bytes(n: u64) -> String {
+    if n >= 1 << 30 && n % (1 << 30) == 0 {
+        format!("{} GiB", n >> 30)
+    } else if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Below this many bytes out, the ratio is not checked (tiny entries compress very well).
+const RATIO_FLOOR: u64 = 1 << 20;
+
+/// Decompresses one entry under the limits and decodes it as UTF-8.
+fn read_text<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    name: &str,
+    limits: &Limits,
+    warnings: &mut Vec<String>,
+) -> Result<String> {
+    let mut file = match zip.by_index(index) {
+        Ok(f) => f,
+        Err(ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
+            return Err(encrypted_error(name.to_string(), None));
+        }
+        Err(e) => return Err(entry_error(name, e)),
+    };
+    let compressed = file.compressed_size().max(1);
+    let declared = file.size();
+    // An honest header is enough to refuse at once; a lying one is caught while reading.
+    if declared > limits.max_entry_size {
+        return Err(size_limit(name, limits));
+    }
+    if declared > RATIO_FLOOR && declared / compressed > limits.max_ratio {
+        return Err(ratio_limit(name, limits));
+    }
+    let max_by_ratio = compressed.saturating_mul(limits.max_ratio).max(RATIO_FLOOR);
+    let cap = limits.max_entry_size.min(max_by_ratio);
+    let mut bytes = Vec::with_capacity(declared.min(cap) as usize + 1);
+    let mut chunk = [0u8; 64 << 10];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(entry_io_error(name, e)),
+        };
+        bytes.extend_from_slice(&chunk[..n]);
+        let out = bytes.len() as u64;
+        if out > limits.max_entry_size {
+            return Err(size_limit(name, limits));
+        }
+        if out > max_by_ratio {
+            return Err(ratio_limit(name, limits));
+        }
+    }
+    Ok(decode(bytes, name, warnings))
+}
+
+fn entry_error(name: &str, e: ZipError) -> Error {
+    Error::BadZip(format!("{name}: {e}"))
+}
+
+fn entry_io_error(name: &str, e: io::Error) -> Error {
+    let msg = e.to_string();
+    if msg.contains("checksum") || msg.contains("CRC") {
+        Error::BadZip(format!("{name}: checksum mismatch, the entry is corrupt"))
+    } else {
+        Error::BadZip(format!("{name}: {msg}"))
+    }
+}
+
+/// UTF-8 with an optional byte-order mark. Invalid sequences become U+FFFD, with a warning.
+fn decode(mut bytes: Vec<u8>, name: &str, warnings: &mut Vec<String>) -> String {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            warnings.push(format!(
+                "{name}: invalid UTF-8 at byte {at}; invalid bytes were replaced with U+FFFD"
+            ));
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    }
+}

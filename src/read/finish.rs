@@ -1,0 +1,164 @@
+//! Assembly shared by both readers: the sheet arena as it is filled, then the joins by id that
+//! need the whole sheet or document (summaries, boundaries, relationships, topic links), each in
+//! one pass over a hash map.
+
+use std::collections::HashMap;
+
+use super::text::RawRange;
+use crate::model::{
+    Boundary, Document, LinkKind, Sheet, Summary, Topic, TopicId, TopicKind, TopicRef,
+};
+
+/// A sheet being read, with the parts that can only be joined once all its topics exist.
+#[derive(Default)]
+pub(super) struct SheetBuilder {
+    pub sheet: Sheet,
+    /// (owner, summary topic) for every `children.summary` topic.
+    summary_topics: Vec<(TopicId, TopicId)>,
+    /// (owner, `topicId`, range) for every `summaries[]` entry.
+    summary_ranges: Vec<(TopicId, String, RawRange)>,
+    /// (owner, range, title) for every `boundaries[]` entry.
+    boundaries: Vec<(TopicId, RawRange, String)>,
+}
+
+impl SheetBuilder {
+    /// Creates a topic under `parent` (or the root when `parent` is `None`) and returns its id.
+    pub fn new_topic(&mut self, parent: Option<TopicId>, kind: TopicKind) -> TopicId {
+        let id = TopicId(self.sheet.topics.len() as u32);
+        let Some(parent) = parent else {
+            debug_assert!(self.sheet.topics.is_empty());
+            self.sheet.topics.push(Topic {
+                kind: TopicKind::Root,
+                ..Topic::default()
+            });
+            return id;
+        };
+        self.sheet.topics.push(Topic {
+            kind,
+            parent: Some(parent),
+            ..Topic::default()
+        });
+        let p = &mut self.sheet.topics[parent.index()];
+        match kind {
+            TopicKind::Floating => p.floating.push(id),
+            TopicKind::Callout => p.callouts.push(id),
+            TopicKind::Summary => self.summary_topics.push((parent, id)),
+            TopicKind::Attached | TopicKind::Root => p.children.push(id),
+        }
+        id
+    }
+
+    pub fn has_root(&self) -> bool {
+        !self.sheet.topics.is_empty()
+    }
+
+    pub fn topic(&mut self, id: TopicId) -> &mut Topic {
+        &mut self.sheet.topics[id.index()]
+    }
+
+    pub fn summary(&mut self, owner: TopicId, topic_id: String, range: RawRange) {
+        self.summary_ranges.push((owner, topic_id, range));
+    }
+
+    pub fn boundary(&mut self, owner: TopicId, range: RawRange, title: String) {
+        self.boundaries.push((owner, range, title));
+    }
+
+    /// Joins summaries and boundaries and returns the finished sheet.
+    pub fn finish(mut self, warnings: &mut Vec<String>) -> Sheet {
+        if self.sheet.topics.is_empty() {
+            self.new_topic(None, TopicKind::Root);
+        }
+        let topics = &mut self.sheet.topics;
+        for (owner, range, title) in self.boundaries {
+            let len = topics[owner.index()].children.len();
+            let range = range.boundary(len);
+            topics[owner.index()]
+                .boundaries
+                .push(Boundary { range, title });
+        }
+        if !self.summary_ranges.is_empty() || !self.summary_topics.is_empty() {
+            let by_id: HashMap<(TopicId, &str), TopicId> = self
+                .summary_topics
+                .iter()
+                .map(|&(owner, t)| ((owner, topics[t.index()].id.as_str()), t))
+                .collect();
+            let mut used = vec![false; topics.len()];
+            let mut joined = Vec::with_capacity(self.summary_ranges.len());
+            for (owner, topic_id, raw) in &self.summary_ranges {
+                let topic = by_id.get(&(*owner, topic_id.as_str())).copied();
+                match topic {
+                    Some(t) => used[t.index()] = true,
+                    None => warnings.push(format!(
+                        "summary over {:?} of topic {:?} points at a missing summary topic {:?}",
+                        raw,
+                        topics[owner.index()].title,
+                        topic_id
+                    )),
+                }
+                let range = raw.children(topics[owner.index()].children.len());
+                joined.push((*owner, Summary { range, topic }));
+            }
+            for &(owner, t) in &self.summary_topics {
+                if !used[t.index()] {
+                    joined.push((
+                        owner,
+                        Summary {
+                            range: None,
+                            topic: Some(t),
+                        },
+                    ));
+                }
+            }
+            for (owner, s) in joined {
+                topics[owner.index()].summaries.push(s);
+            }
+        }
+        self.sheet
+    }
+}
+
+/// Document-wide joins: relationship ends within their sheet, topic links across sheets.
+pub(super) fn resolve(doc: &mut Document) {
+    let has_links = doc.sheets.iter().any(|s| {
+        s.topics
+            .iter()
+            .any(|t| t.link.as_ref().is_some_and(|l| l.kind == LinkKind::Topic))
+    });
+    let has_relationships = doc.sheets.iter().any(|s| !s.relationships.is_empty());
+    if !has_links && !has_relationships {
+        return;
+    }
+    let mut index: HashMap<String, TopicRef> = HashMap::new();
+    for (si, sheet) in doc.sheets.iter().enumerate() {
+        for (ti, t) in sheet.topics.iter().enumerate() {
+            if !t.id.is_empty() {
+                index.entry(t.id.clone()).or_insert(TopicRef {
+                    sheet: si,
+                    topic: TopicId(ti as u32),
+                });
+            }
+        }
+    }
+    let warnings = &mut doc.warnings;
+    for (si, sheet) in doc.sheets.iter_mut().enumerate() {
+        let in_sheet = |id: &str| index.get(id).filter(|r| r.sheet == si).map(|r| r.topic);
+        for rel in &mut sheet.relationships {
+            rel.from = in_sheet(&rel.end1);
+            rel.to = in_sheet(&rel.end2);
+            if rel.from.is_none() || rel.to.is_none() {
+                warnings.push(format!(
+                    "relationship {:?} in sheet {} has an end that is not a topic of the sheet",
+                    rel.id,
+                    si + 1
+                ));
+            }
+        }
+        for t in &mut sheet.topics {
+            // A link to a sheet id (XMind 8 allows that) or to a deleted topic stays unresolved.
+            if let Some(link) = t.link.as_mut().filter(|l| l.kind == LinkKind::Topic) {
+                link.target = index.get(link.target_name()).copied();
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Reader unit tests on small archives built in memory.
+
+use std::io::Write;
+
+use super::*;
+use crate::model::{LinkKind, TopicKind};
+
+pub(crate) fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    for (name, data) in entries {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap();
+    buf.into_inner()
+}
+
+#[test]
+fn json_map_with_every_kind_of_child() {
+    let json = r#"[{"id":"s1","title":"Plan","rootTopic":{"id":"t0","title":"Trip",
+      "children":{"attached":[
+        {"id":"t1","title":"Book\r\nflights","markers":[{"markerId":"priority-1"}],
+         "notes":{"plain":{"content":"Use miles\n"},"realHTML":{"content":"<div>Use miles</div>"}}},
+        {"id":"t2","title":"Hotel","labels":["paid"],"href":"xmind:#t1","branch":"folded"},
+        {"id":"t3","title":"Visa","image":{"src":"xap:resources/a.png","width":120,"height":80}}],
+        "summary":[{"id":"t4","title":"Before June"}],
+        "detached":[{"id":"t5","title":"Ideas","position":{"x":1,"y":2}}],
+        "callout":[{"id":"t6","title":"Hey"}]},
+      "summaries":[{"id":"m1","range":"(0,2)","topicId":"t4"}],
+      "boundaries":[{"id":"b1","range":"(1,2)","title":"Money"}]},
+      "relationships":[{"id":"r1","end1Id":"t2","end2Id":"t5","title":"see"},
+                       {"id":"r2","end1Id":"t2","end2Id":"gone"}]}]"#;
+    let doc = read_bytes(&zip(&[("content.json", json.as_bytes())])).unwrap();
+    let s = &doc.sheets[0];
+    let root = s.root();
+    assert_eq!(root.title, "Trip");
+    let titles: Vec<&str> = root
+        .children
+        .iter()
+        .map(|&c| s.topic(c).title.as_str())
+        .collect();
+    assert_eq!(titles, ["Book\nflights", "Hotel", "Visa"]);
+    let t1 = s.topic(root.children[0]);
+    assert_eq!(t1.markers, ["priority-1"]);
+    assert_eq!(t1.notes.as_ref().unwrap().plain, "Use miles\n");
+    let t2 = s.topic(root.children[1]);
+    assert!(t2.folded);
+    let link = t2.link.as_ref().unwrap();
+    assert_eq!(link.kind, LinkKind::Topic);
+    assert_eq!(link.target.unwrap().topic, root.children[0]);
+    assert_eq!(root.summaries.len(), 1);
+    let summary = &root.summaries[0];
+    assert_eq!(summary.range.map(|r| (r.start, r.end)), Some((0, 2)));
+    assert_eq!(s.topic(summary.topic.unwrap()).title, "Before June");
+    assert_eq!(s.topic(root.floating[0]).kind, TopicKind::Floating);
+    assert_eq!(s.topic(root.callouts[0]).title, "Hey");
+    assert_eq!(root.boundaries[0].title, "Money");
+    assert_eq!(s.relationships.len(), 2);
+    assert!(s.relationships[0].to.is_some());
+    assert!(s.relationships[1].to.is_none());
+}
+
+#[test]
+fn content_json_wins_over_the_decoy_content_xml() {
+    let xml = br#"<xmap-content><sheet id="x"><topic id="1vr0lcte2og4t2sopiogvdmifc"><title>Warning</title></topic></sheet></xmap-content>"#;
+    let json = br#"[{"rootTopic":{"title":"Real"}}]"#;
+    let doc = read_bytes(&zip(&[("content.xml", xml), ("content.json", json)])).unwrap();
+    assert_eq!(doc.sheets[0].root().title, "Real");
+    let err = read_bytes(&zip(&[("content.xml", xml)])).unwrap_err();
+    assert!(matches!(err, Error::WarningStub { .. }), "{err}");
+}
+
+#[test]
+fn deep_json_chain_reads_without_overflow() {
+    let depth = 20_000;
+    let mut s = String::from("[{\"rootTopic\":");
+    for i in 0..depth {
+        s.push_str(&format!(
+            "{{\"title\":\"{i}\",\"children\":{{\"attached\":["
+        ));
+    }
+    s.push_str("{\"title\":\"leaf\"}");
+    for _ in 0..depth {
+        s.push_str("]}}");
+    }
+    s.push_str("}]");
+    let doc = read_bytes(s.as_bytes()).unwrap();
+    assert_eq!(doc.sheets[0].topics.len(), depth + 1);
+}
+
+#[test]
+fn deep_xml_chain_reads_without_overflow() {
+    let depth = 20_000;
+    let mut s = String::from("<xmap-content><sheet>");
+    for i in 0..depth {
+        s.push_str(&format!(
+            "<topic><title>{i}</title><children><topics type=\"attached\">"
+        ));
+    }
+    s.push_str("<topic><title>leaf</title></topic>");
+    for _ in 0..depth {
+        s.push_str("</topics></children></topic>");
+    }
+    s.push_str("</sheet></xmap-content>");
+    let doc = read_bytes(s.as_bytes()).unwrap();
+    assert_eq!(doc.sheets[0].topics.len(), depth + 1);
+}

@@ -1,0 +1,211 @@
+//! Text clean-up shared by both readers: line breaks, control characters, range strings.
+
+use crate::model::{BoundaryRange, ChildRange};
+
+/// Normalises text read from a map: CRLF and lone CR become LF; C0 control characters other than
+/// tab and LF are dropped (XML 1.0 forbids them, and XMind itself has written a stray U+0008);
+/// the invisible U+200B ZERO WIDTH SPACE and U+FEFF are dropped (XMind 2024 appends U+200B to
+/// some titles it re-saves, which would make the same map read differently).
+/// Returns the text and whether a control character was dropped.
+pub(crate) fn clean(s: &str) -> (String, bool) {
+    let special = |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0xE2 || b == 0xEF;
+    if !s.bytes().any(special) {
+        return (s.to_string(), false);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut dropped = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\n' | '\t' => out.push(c),
+            '\u{200B}' | '\u{FEFF}' => {}
+            c if (c as u32) < 0x20 => dropped = true,
+            c => out.push(c),
+        }
+    }
+    (out, dropped)
+}
+
+/// A parsed range string, before clamping to the children that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RawRange {
+    Master,
+    /// Start and end as XMind's own parser reads them: the text between `(` and the first comma
+    /// and between the last comma and `)`, trimmed; -1 when it is not a number.
+    Span(i64, i64),
+    Invalid,
+}
+
+/// Parses `(0,2)`, `master`, and malformed forms like `(0,)` or `( 1 , 3 )`.
+pub(crate) fn parse_range(s: &str) -> RawRange {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("master") {
+        return RawRange::Master;
+    }
+    let Some(inner) = s.strip_prefix('(') else {
+        return RawRange::Invalid;
+    };
+    let inner = inner.strip_suffix(')').unwrap_or(inner);
+    let num = |t: &str| t.trim().parse::<i64>().unwrap_or(-1);
+    match (inner.find(','), inner.rfind(',')) {
+        (Some(first), Some(last)) => RawRange::Span(num(&inner[..first]), num(&inner[last + 1..])),
+        _ => {
+            let n = num(inner);
+            RawRange::Span(n, n)
+        }
+    }
+}
+
+impl RawRange {
+    /// Clamps to `len` attached children: a missing end covers one child, an end past the last
+    /// child stops at the last child, a reversed range is put in order.
+    pub(crate) fn children(self, len: usize) -> Option<ChildRange> {
+        let RawRange::Span(start, end) = self else {
+            return None;
+        };
+        if len == 0 {
+            return None;
+        }
+        let last = len as i64 - 1;
+        let (mut a, mut b) = (start, if end < 0 { start } else { end });
+        if a < 0 {
+            a = b;
+        }
+        if a < 0 {
+            return None;
+        }
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        if a > last {
+            return None;
+        }
+        Some(ChildRange {
+            start: a as usize,
+            end: b.min(last) as usize,
+        })
+    }
+
+    pub(crate) fn boundary(self, len: usize) -> BoundaryRange {
+        match self {
+            RawRange::Master => BoundaryRange::Master,
+            other => other
+                .children(len)
+                .map_or(BoundaryRange::Unknown, BoundaryRange::Children),
+        }
+    }
+}
+
+/// Plain text of an HTML fragment (a note's `realHTML`): tags removed, `<br>` and the end of
+/// block elements become line breaks, entities decoded. Used only when a note has no plain text.
+pub(crate) fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = rest[1..end.saturating_sub(1).max(1)]
+                .trim()
+                .to_ascii_lowercase();
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let closing = tag.starts_with('/');
+            let block = matches!(
+                name.as_str(),
+                "p" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "blockquote"
+            );
+            if name == "br" || (closing && block) {
+                out.push('\n');
+            }
+            rest = &rest[end..];
+        } else {
+            let end = rest[..rest.len().min(12)].find(';');
+            match end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (e, c))) {
+                Some((e, c)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    let trimmed = out.trim_end_matches('\n').len();
+    out.truncate(trimmed);
+    out
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_normalises_line_breaks_and_drops_controls() {
+        assert_eq!(clean("a\r\nb\rc\nd"), ("a\nb\nc\nd".into(), false));
+        assert_eq!(clean("\u{8}B树"), ("B树".into(), true));
+        assert_eq!(clean("tab\tok"), ("tab\tok".into(), false));
+        assert_eq!(
+            clean("Combat Sports\u{200B}"),
+            ("Combat Sports".into(), false)
+        );
+        assert_eq!(clean("—€"), ("—€".into(), false));
+    }
+
+    #[test]
+    fn html_to_text_keeps_line_breaks_and_decodes_entities() {
+        assert_eq!(
+            html_to_text("<div>a &gt; b<br>c</div><div>d&#128546;</div>"),
+            "a > b\nc\nd\u{1F622}"
+        );
+        assert_eq!(html_to_text("x & y <b>bold</b>"), "x & y bold");
+    }
+
+    #[test]
+    fn ranges_are_read_like_xmind_does() {
+        assert_eq!(parse_range("(0,2)"), RawRange::Span(0, 2));
+        assert_eq!(parse_range(" ( 1 , 3 ) "), RawRange::Span(1, 3));
+        assert_eq!(parse_range("(0,)"), RawRange::Span(0, -1));
+        assert_eq!(parse_range("master"), RawRange::Master);
+        assert_eq!(parse_range("junk"), RawRange::Invalid);
+        let r = |s: &str, n| parse_range(s).children(n).map(|r| (r.start, r.end));
+        assert_eq!(r("(0,)", 3), Some((0, 0)));
+        assert_eq!(r("(1,9)", 3), Some((1, 2)));
+        assert_eq!(r("(2,0)", 3), Some((0, 2)));
+        assert_eq!(r("(5,6)", 3), None);
+        assert_eq!(r("(0,1)", 0), None);
+        assert_eq!(r("(,)", 3), None);
+    }
+}

@@ -1,0 +1,669 @@
+//! content.xml reader (XMind 3 to XMind 8, format 2.0), plus comments.xml and
+//! markers/markerSheet.xml: one pass over quick-xml events with an explicit stack of open
+//! elements, so nesting depth costs heap, never the thread's stack.
+//!
+//! Elements are matched by local name (`xhtml:img` and `img` alike), as third-party writers vary the
+//! prefixes. No DTD is processed: an entity other than the five predefined ones and character
+//! references is an error, so external entities and "billion laughs" are never expanded.
+
+use std::collections::HashMap;
+
+use quick_xml::Reader;
+use quick_xml::XmlVersion;
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesStart, Event};
+
+use super::Limits;
+use super::finish::SheetBuilder;
+use super::text::{clean, parse_range};
+use crate::error::{Error, Result};
+use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
+
+/// What an open element is, for the elements this reader descends into.
+enum Frame {
+    /// `<xmap-content>` or an unknown root: look for sheets inside.
+    Doc,
+    Sheet,
+    Topic {
+        id: TopicId,
+        depth: usize,
+    },
+    Children {
+        topic: TopicId,
+        depth: usize,
+    },
+    Topics {
+        parent: TopicId,
+        kind: TopicKind,
+        depth: usize,
+    },
+    Notes(TopicId),
+    /// `<notes><html>` and the elements inside it.
+    Html,
+    HtmlTag(&'static str),
+    Labels(TopicId),
+    MarkerRefs(TopicId),
+    Boundaries(TopicId),
+    Boundary,
+    Summaries(TopicId),
+    Relationships,
+    Relationship,
+    /// An element whose text is being collected.
+    Text(Target),
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    TopicTitle(TopicId),
+    SheetTitle,
+    Label(TopicId),
+    Plain,
+    BoundaryTitle,
+    RelationshipTitle,
+}
+
+struct Parser<'a, 'l> {
+    entry: &'a str,
+    limits: &'l Limits,
+    reader: Reader<&'a [u8]>,
+    doc: Document,
+    b: Option<SheetBuilder>,
+    /// Text of the element being collected.
+    buf: String,
+    /// Notes being read: plain text, HTML, and plain text derived from the HTML paragraphs.
+    note_plain: Option<String>,
+    note_html: String,
+    note_html_text: String,
+    /// A `<boundary>` being read: owner, range, title.
+    boundary: Option<(TopicId, String, String)>,
+    saw_doctype: bool,
+    dropped_controls: usize,
+    root_name: Option<String>,
+}
+
+pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut p = Parser {
+        entry,
+        limits,
+        reader,
+        doc: Document::default(),
+        b: None,
+        buf: String::new(),
+        note_plain: None,
+        note_html: String::new(),
+        note_html_text: String::new(),
+        boundary: None,
+        saw_doctype: false,
+        dropped_controls: 0,
+        root_name: None,
+    };
+    p.run()?;
+    if p.doc.sheets.is_empty() {
+        if let Some(root) = p.root_name.filter(|r| r != "xmap-content") {
+            return Err(Error::invalid(
+                entry,
+                format!("the root element is <{root}>, not <xmap-content>: not an XMind 3-8 map"),
+            ));
+        }
+    }
+    if p.dropped_controls > 0 {
+        p.doc.warnings.push(format!(
+            "{entry}: control characters were removed from {} texts",
+            p.dropped_controls
+        ));
+    }
+    Ok(p.doc)
+}
+
+impl Parser<'_, '_> {
+    fn xml_error(&self, message: impl std::fmt::Display) -> Error {
+        Error::Xml {
+            entry: self.entry.to_string(),
+            offset: self.reader.buffer_position(),
+            message: message.to_string(),
+        }
+    }
+
+    fn run(&mut self) -> Result<()> {
+        let mut stack: Vec<Frame> = Vec::new();
+        loop {
+            let event = match self.reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    return Err(Error::Xml {
+                        entry: self.entry.to_string(),
+                        offset: self.reader.error_position(),
+                        message: e.to_string(),
+                    });
+                }
+            };
+            match event {
+                Event::Start(e) => match self.open(stack.last(), &e, false)? {
+                    Some(frame) => stack.push(frame),
+                    None => {
+                        // Not needed: skip the whole element, however deep.
+                        let end = e.to_end().into_owned();
+                        self.reader
+                            .read_to_end(end.name())
+                            .map_err(|err| self.xml_error(err))?;
+                    }
+                },
+                Event::Empty(e) => {
+                    if let Some(frame) = self.open(stack.last(), &e, true)? {
+                        self.close(frame)?;
+                    }
+                }
+                Event::End(_) => {
+                    if let Some(frame) = stack.pop() {
+                        self.close(frame)?;
+                    }
+                }
+                Event::Text(t) => {
+                    if collecting(stack.last()) {
+                        let s = t.xml10_content();
+                        self.push_text(stack.last(), &s);
+                    }
+                }
+                Event::CData(t) => {
+                    if collecting(stack.last()) {
+                        let s = t.xml10_content();
+                        self.push_text(stack.last(), &s);
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let c = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c.to_string(),
+                        Ok(None) => match resolve_predefined_entity(&r) {
+                            Some(s) => s.to_string(),
+                            None => {
+                                let why = if self.saw_doctype {
+                                    "; entities declared in a DTD are never expanded"
+                                } else {
+                                    ""
+                                };
+                                return Err(
+                                    self.xml_error(format!("undefined entity &{};{why}", &*r))
+                                );
+                            }
+                        },
+                        Err(e) => return Err(self.xml_error(e)),
+                    };
+                    if collecting(stack.last()) {
+                        self.push_text(stack.last(), &c);
+                    }
+                }
+                Event::DocType(_) => self.saw_doctype = true,
+                Event::Eof => break,
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn push_text(&mut self, top: Option<&Frame>, s: &str) {
+        match top {
+            Some(Frame::Html | Frame::HtmlTag(_)) => {
+                escape_into(&mut self.note_html, s);
+                self.note_html_text.push_str(s);
+            }
+            _ => self.buf.push_str(s),
+        }
+    }
+
+    fn take_text(&mut self) -> Result<String> {
+        if self.buf.len() > self.limits.max_text {
+            return Err(Error::Limit {
+                entry: self.entry.to_string(),
+                what: "length of a text",
+                limit: super::archive::format_bytes(self.limits.max_text as u64),
+                option: "--max-text",
+            });
+        }
+        let (s, dropped) = clean(&self.buf);
+        self.dropped_controls += dropped as usize;
+        self.buf.clear();
+        Ok(s)
+    }
+
+    fn builder(&mut self) -> &mut SheetBuilder {
+        self.b.get_or_insert_with(SheetBuilder::default)
+    }
+
+    /// Decides what a start tag is in its context; `None` means skip it.
+    fn open(&mut self, top: Option<&Frame>, e: &BytesStart, empty: bool) -> Result<Option<Frame>> {
+        let local = e.local_name();
+        let name: &[u8] = local.as_ref().as_bytes();
+        let frame = match (top, name) {
+            (None, _) => {
+                self.root_name = Some(String::from_utf8_lossy(name).into_owned());
+                if name == b"sheet" {
+                    self.start_sheet(e)?;
+                    Frame::Sheet
+                } else {
+                    Frame::Doc
+                }
+            }
+            (Some(Frame::Doc), b"sheet") => {
+                self.start_sheet(e)?;
+                Frame::Sheet
+            }
+            (Some(Frame::Sheet), b"topic") if !self.builder().has_root() => {
+                let id = self.builder().new_topic(None, TopicKind::Root);
+                self.topic_attributes(e, id)?;
+                Frame::Topic { id, depth: 0 }
+            }
+            (Some(Frame::Sheet), b"title") => Frame::Text(Target::SheetTitle),
+            (Some(Frame::Sheet), b"relationships") => Frame::Relationships,
+            (Some(Frame::Relationships), b"relationship") => {
+                let mut rel = Relationship::default();
+                for (k, v) in self.attributes(e)? {
+                    match k.as_str() {
+                        "id" => rel.id = v,
+                        "end1" => rel.end1 = v,
+                        "end2" => rel.end2 = v,
+                        _ => {}
+                    }
+                }
+                self.builder().sheet.relationships.push(rel);
+                Frame::Relationship
+            }
+            (Some(Frame::Relationship), b"title") => Frame::Text(Target::RelationshipTitle),
+            (Some(&Frame::Topic { id, depth }), _) => match name {
+                b"title" => Frame::Text(Target::TopicTitle(id)),
+                b"children" => Frame::Children { topic: id, depth },
+                b"notes" => {
+                    self.note_plain = None;
+                    self.note_html.clear();
+                    self.note_html_text.clear();
+                    Frame::Notes(id)
+                }
+                b"labels" => Frame::Labels(id),
+                b"marker-refs" => Frame::MarkerRefs(id),
+                b"boundaries" => Frame::Boundaries(id),
+                b"summaries" => Frame::Summaries(id),
+                b"img" => {
+                    let mut img = Image::default();
+                    for (k, v) in self.attributes(e)? {
+                        match k.as_str() {
+                            "src" => img.src = v,
+                            "width" => img.width = v.trim().parse().ok(),
+                            "height" => img.height = v.trim().parse().ok(),
+                            _ => {}
+                        }
+                    }
+                    if !img.src.is_empty() {
+                        self.builder().topic(id).image = Some(Box::new(img));
+                    }
+                    return Ok(None);
+                }
+                _ => return Ok(None),
+            },
+            (Some(&Frame::Children { topic, depth }), b"topics") => {
+                let mut kind = TopicKind::Attached;
+                for (k, v) in self.attributes(e)? {
+                    if k == "type" {
+                        kind = match v.as_str() {
+                            "detached" => TopicKind::Floating,
+                            "summary" => TopicKind::Summary,
+                            "callout" => TopicKind::Callout,
+                            // "attached", a missing type (hand-made files), and unknown types.
+                            _ => TopicKind::Attached,
+                        };
+                    }
+                }
+                Frame::Topics {
+                    parent: topic,
+                    kind,
+                    depth,
+                }
+            }
+            (
+                Some(&Frame::Topics {
+                    parent,
+                    kind,
+                    depth,
+                }),
+                b"topic",
+            ) => {
+                let depth = depth + 1;
+                if depth > self.limits.max_depth {
+                    return Err(Error::Limit {
+                        entry: self.entry.to_string(),
+                        what: "nesting depth of topics",
+                        limit: format!("{} levels", self.limits.max_depth),
+                        option: "--max-depth",
+                    });
+                }
+                let id = self.builder().new_topic(Some(parent), kind);
+                self.topic_attributes(e, id)?;
+                Frame::Topic { id, depth }
+            }
+            (Some(Frame::Notes(_)), b"plain") => Frame::Text(Target::Plain),
+            (Some(Frame::Notes(_)), b"html") => Frame::Html,
+            (Some(Frame::Html | Frame::HtmlTag(_)), _) => {
+                let tag = html_tag(name);
+                if tag == "img" || tag == "a" {
+                    let attrs = self.attributes(e)?;
+                    let url = attrs
+                        .iter()
+                        .find(|(k, _)| k == "src" || k == "href")
+                        .map(|(_, v)| v.as_str())
+                        .unwrap_or("");
+                    let attr = if tag == "img" { "src" } else { "href" };
+                    self.note_html.push_str(&format!("<{tag} {attr}=\""));
+                    escape_into(&mut self.note_html, url);
+                    self.note_html.push_str("\">");
+                } else if tag == "br" {
+                    self.note_html.push_str("<br>");
+                    self.note_html_text.push('\n');
+                } else if !tag.is_empty() {
+                    if tag == "p" && !self.note_html.is_empty() {
+                        self.note_html_text.push('\n');
+                    }
+                    self.note_html.push_str(&format!("<{tag}>"));
+                }
+                if empty && tag == "p" {
+                    self.note_html.push_str("</p>");
+                    return Ok(None);
+                }
+                Frame::HtmlTag(tag)
+            }
+            (Some(&Frame::Labels(id)), b"label") => Frame::Text(Target::Label(id)),
+            (Some(&Frame::MarkerRefs(id)), b"marker-ref") => {
+                for (k, v) in self.attributes(e)? {
+                    if k == "marker-id" && !v.is_empty() {
+                        self.builder().topic(id).markers.push(v);
+                    }
+                }
+                return Ok(None);
+            }
+            (Some(&Frame::Boundaries(id)), b"boundary") => {
+                let range = self
+                    .attributes(e)?
+                    .into_iter()
+                    .find(|(k, _)| k == "range")
+                    .map(|(_, v)| v)
+                    .unwrap_or_default();
+                self.boundary = Some((id, range, String::new()));
+                Frame::Boundary
+            }
+            (Some(Frame::Boundary), b"title") => Frame::Text(Target::BoundaryTitle),
+            (Some(&Frame::Summaries(id)), b"summary") => {
+                let (mut range, mut topic) = (String::new(), String::new());
+                for (k, v) in self.attributes(e)? {
+                    match k.as_str() {
+                        "range" => range = v,
+                        "topic-id" => topic = v,
+                        _ => {}
+                    }
+                }
+                self.builder().summary(id, topic, parse_range(&range));
+                return Ok(None);
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(frame))
+    }
+
+    /// An element ends (or was empty): store what it collected.
+    fn close(&mut self, frame: Frame) -> Result<()> {
+        match frame {
+            Frame::Sheet => {
+                let b = self.b.take().unwrap_or_default();
+                let sheet = b.finish(&mut self.doc.warnings);
+                self.doc.sheets.push(sheet);
+            }
+            Frame::Text(target) => {
+                let text = self.take_text()?;
+                match target {
+                    Target::TopicTitle(id) => self.builder().topic(id).title = text,
+                    Target::SheetTitle => self.builder().sheet.title = text,
+                    Target::Label(id) => self.builder().topic(id).labels.push(text),
+                    Target::Plain => self.note_plain = Some(text),
+                    Target::BoundaryTitle => {
+                        if let Some(b) = &mut self.boundary {
+                            b.2 = text;
+                        }
+                    }
+                    Target::RelationshipTitle => {
+                        if let Some(r) = self.builder().sheet.relationships.last_mut() {
+                            r.title = text;
+                        }
+                    }
+                }
+            }
+            Frame::Boundary => {
+                if let Some((owner, range, title)) = self.boundary.take() {
+                    self.builder().boundary(owner, parse_range(&range), title);
+                }
+            }
+            Frame::HtmlTag(tag) if !tag.is_empty() && tag != "br" && tag != "img" => {
+                self.note_html.push_str(&format!("</{tag}>"));
+            }
+            Frame::Notes(id) => {
+                let html = std::mem::take(&mut self.note_html);
+                let derived = std::mem::take(&mut self.note_html_text);
+                let plain = match self.note_plain.take() {
+                    Some(p) => p,
+                    None => {
+                        self.buf = derived;
+                        self.take_text()?
+                    }
+                };
+                let html = (!html.is_empty()).then_some(html);
+                if !plain.is_empty() || html.is_some() {
+                    self.builder().topic(id).notes = Some(Box::new(Notes { plain, html }));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn start_sheet(&mut self, e: &BytesStart) -> Result<()> {
+        let mut b = SheetBuilder::default();
+        for (k, v) in self.attributes(e)? {
+            if k == "id" {
+                b.sheet.id = v;
+            }
+        }
+        self.b = Some(b);
+        Ok(())
+    }
+
+    fn topic_attributes(&mut self, e: &BytesStart, id: TopicId) -> Result<()> {
+        for (k, v) in self.attributes(e)? {
+            let t = self.builder().topic(id);
+            match k.as_str() {
+                "id" => t.id = v,
+                "href" if !v.trim().is_empty() => t.link = Some(Box::new(Link::new(v))),
+                "branch" => t.folded = v == "folded",
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Attributes by local name, values unescaped and cleaned.
+    fn attributes(&mut self, e: &BytesStart) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for a in e.attributes() {
+            let a = a.map_err(|err| self.xml_error(err))?;
+            let key = a.key.local_name().as_ref().to_string();
+            let value = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| self.xml_error(err))?;
+            let (value, dropped) = clean(&value);
+            self.dropped_controls += dropped as usize;
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+}
+
+fn collecting(top: Option<&Frame>) -> bool {
+    matches!(top, Some(Frame::Text(_) | Frame::Html | Frame::HtmlTag(_)))
+}
+
+/// The HTML element written for an element inside `<notes><html>`; "" for unknown ones, whose
+/// text is kept without a tag.
+fn html_tag(name: &[u8]) -> &'static str {
+    match name {
+        b"p" => "p",
+        b"span" => "span",
+        b"a" => "a",
+        b"img" => "img",
+        b"br" => "br",
+        b"strong" | b"b" => "strong",
+        b"em" | b"i" => "em",
+        b"u" => "u",
+        b"ul" => "ul",
+        b"ol" => "ol",
+        b"li" => "li",
+        b"div" => "div",
+        _ => "",
+    }
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// XMind's "Warning" map that the JSON generation writes as content.xml for old readers.
+pub(super) fn is_warning_stub(doc: &Document) -> bool {
+    let [sheet] = doc.sheets.as_slice() else {
+        return false;
+    };
+    let root = sheet.root();
+    root.id == "1vr0lcte2og4t2sopiogvdmifc"
+        || sheet.id == "7abtd0ssc7n4pi1nu6i7b6lsdh"
+        || (root.title.starts_with("Warning") && root.title.contains("警告"))
+}
+
+/// Reads comments.xml and attaches each comment to the topic named by `object-id`.
+pub(super) fn attach_comments(doc: &mut Document, text: &str, limits: &Limits) -> Result<()> {
+    let mut reader = Reader::from_str(text);
+    let mut by_object: HashMap<String, Vec<Comment>> = HashMap::new();
+    let mut current: Option<(String, Comment)> = None;
+    let mut in_content = false;
+    let mut buf = String::new();
+    loop {
+        let event = reader.read_event().map_err(|e| Error::Xml {
+            entry: "comments.xml".into(),
+            offset: reader.error_position(),
+            message: e.to_string(),
+        })?;
+        match event {
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref().as_bytes() == b"comment" =>
+            {
+                let mut c = Comment::default();
+                let mut object = String::new();
+                for a in e.attributes().flatten() {
+                    let v = a
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .map(|v| v.into_owned())
+                        .unwrap_or_default();
+                    match a.key.local_name().as_ref().as_bytes() {
+                        b"author" => c.author = clean(&v).0,
+                        b"object-id" => object = v,
+                        b"time" => c.time = v.trim().parse().ok(),
+                        _ => {}
+                    }
+                }
+                current = Some((object, c));
+            }
+            Event::Start(e) if e.local_name().as_ref().as_bytes() == b"content" => {
+                in_content = true;
+                buf.clear();
+            }
+            Event::Text(t) if in_content => buf.push_str(&t.xml10_content()),
+            Event::CData(t) if in_content => buf.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) if in_content => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    buf.push(c);
+                } else if let Some(s) = resolve_predefined_entity(&r) {
+                    buf.push_str(s);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref().as_bytes() == b"content" => {
+                in_content = false;
+                if let Some((_, c)) = &mut current {
+                    if buf.len() <= limits.max_text {
+                        c.content = clean(&buf).0;
+                    }
+                }
+            }
+            Event::End(e) if e.local_name().as_ref().as_bytes() == b"comment" => {
+                if let Some((object, c)) = current.take() {
+                    by_object.entry(object).or_default().push(c);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if by_object.is_empty() {
+        return Ok(());
+    }
+    for sheet in &mut doc.sheets {
+        for t in &mut sheet.topics {
+            if let Some(cs) = by_object.remove(&t.id) {
+                t.comments = cs;
+            }
+        }
+    }
+    if !by_object.is_empty() {
+        let n: usize = by_object.values().map(Vec::len).sum();
+        doc.warnings.push(format!(
+            "comments.xml: {n} comments on sheets or missing topics were not attached"
+        ));
+    }
+    Ok(())
+}
+
+/// Reads custom marker names from markers/markerSheet.xml (`name` is usually the image file
+/// name; its extension is dropped).
+pub(super) fn read_marker_sheet(doc: &mut Document, text: &str) {
+    let mut reader = Reader::from_str(text);
+    while let Ok(event) = reader.read_event() {
+        match event {
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref().as_bytes() == b"marker" =>
+            {
+                let (mut id, mut name) = (String::new(), String::new());
+                for a in e.attributes().flatten() {
+                    let v = a
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .map(|v| v.into_owned())
+                        .unwrap_or_default();
+                    match a.key.local_name().as_ref().as_bytes() {
+                        b"id" => id = v,
+                        b"name" => name = v,
+                        _ => {}
+                    }
+                }
+                let name = name
+                    .strip_suffix(".png")
+                    .or_else(|| name.strip_suffix(".svg"))
+                    .unwrap_or(&name)
+                    .to_string();
+                if !id.is_empty() && !name.is_empty() {
+                    doc.marker_names.insert(id, clean(&name).0);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+}
