@@ -1,0 +1,390 @@
+//! Command-line front end: clap arguments turned once into library values, then one conversion
+//! per input. Errors are printed as `xmindconv: FILE: message`.
+//!
+//! Exit codes: 0 success (also when the reader of our output goes away, as with `| head`),
+//! 1 a conversion failed, 2 usage error.
+
+use std::fs;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Parser;
+
+use xmindconv::emit::{self, EMITTERS, EmitOptions, Emitter, Extra};
+use xmindconv::read::{self, Limits, ReadOptions};
+use xmindconv::{Document, Error};
+
+const SUCCESS: u8 = 0;
+const FAILURE: u8 = 1;
+const USAGE: u8 = 2;
+
+/// Convert XMind mind maps (XMind 3 to 8, XMind Zen and XMind 2020 to 2026) to other formats.
+#[derive(Parser, Debug)]
+#[command(name = "xmindconv", version, about, max_term_width = 100)]
+#[command(after_help = "Exit status: 0 success, 1 a conversion failed, 2 usage error.")]
+struct Cli {
+    /// Input .xmind files; `-` or nothing (with a pipe) reads standard input.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+
+    /// Output format (see --list-formats). Default: from the extension of -o, else text.
+    #[arg(short = 't', long = "to", value_name = "FORMAT", value_parser = parse_format)]
+    to: Option<&'static dyn Emitter>,
+
+    /// Write to FILE instead of standard output. With several inputs, a folder (existing, or
+    /// ending in `/`) that receives one file per input.
+    #[arg(short = 'o', long = "output", value_name = "FILE|DIR")]
+    output: Option<PathBuf>,
+
+    /// Only these sheets: a number counting from 1, or a sheet title. Repeatable.
+    #[arg(long = "sheet", value_name = "N|TITLE")]
+    sheets: Vec<String>,
+
+    /// Only topics down to N levels below the root (0: the root only).
+    #[arg(long, value_name = "N")]
+    depth: Option<usize>,
+
+    /// Titles and the tree of attached topics only: no floating topics, notes, labels,
+    /// markers, links or other extras.
+    #[arg(long)]
+    titles_only: bool,
+
+    /// Include these extras (comma-separated): floating, notes, labels, markers, links, images,
+    /// summaries, boundaries, callouts, relationships, comments, or all.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_extra)]
+    with: Vec<Vec<Extra>>,
+
+    /// Leave out these extras (same names as --with).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_extra)]
+    without: Vec<Vec<Extra>>,
+
+    /// List the output formats and exit.
+    #[arg(long)]
+    list_formats: bool,
+
+    /// Also print warnings about input that was read leniently.
+    #[arg(short, long)]
+    verbose: bool,
+
+    /// Largest uncompressed size of a content entry, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_entry_size >> 20)]
+    max_size: u64,
+
+    /// Most entries in an archive.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_entries)]
+    max_entries: u64,
+
+    /// Largest compression ratio of an entry (zip-bomb guard).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_ratio)]
+    max_ratio: u64,
+
+    /// Deepest nesting of topics.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    max_depth: usize,
+
+    /// Longest title, label or note, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_text >> 20)]
+    max_text: usize,
+}
+
+fn parse_format(name: &str) -> std::result::Result<&'static dyn Emitter, String> {
+    emit::by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = EMITTERS.iter().map(|e| e.name()).collect();
+        format!(
+            "unknown format {name:?}; known formats: {}",
+            names.join(", ")
+        )
+    })
+}
+
+fn parse_extra(name: &str) -> std::result::Result<Vec<Extra>, String> {
+    if name == "all" {
+        return Ok(Extra::ALL.to_vec());
+    }
+    Extra::from_name(name).map(|e| vec![e]).ok_or_else(|| {
+        let names: Vec<&str> = Extra::ALL.iter().map(|e| e.name()).collect();
+        format!("unknown extra {name:?}; known: {}, all", names.join(", "))
+    })
+}
+
+/// Everything a conversion needs, decided once from the arguments.
+struct Job {
+    emitter: &'static dyn Emitter,
+    emit: EmitOptions,
+    read: ReadOptions,
+    sheets: Vec<String>,
+    verbose: bool,
+}
+
+/// Where each input's output goes.
+enum Target {
+    Stdout,
+    File(PathBuf),
+    /// One file per input, named after the input.
+    Dir(PathBuf),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE } else { SUCCESS });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(SUCCESS),
+        Err(e) => {
+            eprintln!("xmindconv: {e:#}");
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+fn usage(msg: impl std::fmt::Display) -> u8 {
+    eprintln!(
+        "xmindconv: {msg}\nUsage: xmindconv [OPTIONS] [INPUT]...\nFor more information, try '--help'."
+    );
+    USAGE
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    if cli.list_formats {
+        let mut out = io::stdout().lock();
+        for e in EMITTERS {
+            let mut names = vec![e.name()];
+            names.extend(e.aliases());
+            let exts: Vec<String> = e.extensions().iter().map(|x| format!(".{x}")).collect();
+            writeln!(
+                out,
+                "{:<16} {:<16} {}",
+                names.join(", "),
+                exts.join(" "),
+                e.description()
+            )?;
+        }
+        return Ok(SUCCESS);
+    }
+
+    let mut inputs = cli.inputs.clone();
+    if inputs.is_empty() {
+        if io::stdin().is_terminal() {
+            return Ok(usage(
+                "no input file (give a .xmind file, or pipe one into standard input)",
+            ));
+        }
+        inputs.push(PathBuf::from("-"));
+    }
+    if inputs.iter().filter(|p| is_stdin(p)).count() > 1 {
+        return Ok(usage("standard input (-) can be read only once"));
+    }
+
+    let target = match &cli.output {
+        None => Target::Stdout,
+        Some(o) if o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/') => {
+            Target::Dir(o.clone())
+        }
+        Some(_) if inputs.len() > 1 => {
+            return Ok(usage(
+                "several inputs need -o to name a folder (an existing one, or a path ending in /)",
+            ));
+        }
+        Some(o) => Target::File(o.clone()),
+    };
+    let emitter = match (cli.to, &target) {
+        (Some(e), _) => e,
+        (None, Target::File(path)) => match emit::by_extension(path) {
+            Some(e) => e,
+            None => {
+                return Ok(usage(format!(
+                    "cannot tell the format from {}; use -t (see --list-formats)",
+                    path.display()
+                )));
+            }
+        },
+        (None, _) => emit::by_name("text").context("the text emitter is missing")?,
+    };
+
+    let mut emit_opts = EmitOptions::default();
+    emit_opts.max_depth = cli.depth;
+    if cli.titles_only {
+        emit_opts.titles_only();
+    }
+    for e in cli.with.iter().flatten() {
+        emit_opts.set(*e, true);
+    }
+    for e in cli.without.iter().flatten() {
+        emit_opts.set(*e, false);
+    }
+    let mut read_opts = ReadOptions::default();
+    read_opts.limits.max_entry_size = cli.max_size.saturating_mul(1 << 20);
+    read_opts.limits.max_entries = cli.max_entries;
+    read_opts.limits.max_ratio = cli.max_ratio;
+    read_opts.limits.max_depth = cli.max_depth;
+    read_opts.limits.max_text = cli.max_text.saturating_mul(1 << 20);
+    let job = Job {
+        emitter,
+        emit: emit_opts,
+        read: read_opts,
+        sheets: cli.sheets.clone(),
+        verbose: cli.verbose,
+    };
+
+    if let Target::Dir(dir) = &target {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let stdout = io::stdout();
+    let mut stdout = BufWriter::with_capacity(64 << 10, stdout.lock());
+    let mut failed = 0;
+    for input in &inputs {
+        let name = display_name(input);
+        let result = match &target {
+            Target::Stdout => convert(&job, input, &mut stdout),
+            Target::File(path) => write_atomically(path, |out| convert(&job, input, out)),
+            Target::Dir(dir) => {
+                let path = dir.join(output_name(input, job.emitter));
+                write_atomically(&path, |out| convert(&job, input, out))
+            }
+        };
+        if let Err(e) = result {
+            if is_broken_pipe(&e) {
+                return Ok(SUCCESS);
+            }
+            eprintln!("xmindconv: {name}: {e:#}");
+            failed += 1;
+        }
+    }
+    if let Err(e) = stdout.flush() {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return Ok(SUCCESS);
+        }
+        return Err(e).context("cannot write to standard output");
+    }
+    if failed > 0 && inputs.len() > 1 {
+        eprintln!("xmindconv: {failed} of {} inputs failed", inputs.len());
+    }
+    Ok(if failed > 0 { FAILURE } else { SUCCESS })
+}
+
+fn is_stdin(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+fn display_name(p: &Path) -> String {
+    if is_stdin(p) {
+        "<stdin>".into()
+    } else {
+        p.display().to_string()
+    }
+}
+
+/// `maps/a.xmind` → `a.md` (for `-o DIR`).
+fn output_name(input: &Path, emitter: &dyn Emitter) -> PathBuf {
+    let stem = if is_stdin(input) {
+        "stdin".into()
+    } else {
+        input
+            .file_stem()
+            .map_or_else(|| "output".into(), |s| s.to_string_lossy().into_owned())
+    };
+    let ext = emitter.extensions().first().copied().unwrap_or("out");
+    PathBuf::from(format!("{stem}.{ext}"))
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Reads one input and writes it in the chosen format.
+fn convert(job: &Job, input: &Path, out: &mut dyn Write) -> Result<()> {
+    let mut doc = if is_stdin(input) {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        read::read_bytes_with(&bytes, &job.read).map_err(library_error)?
+    } else {
+        read::read_path_with(input, &job.read).map_err(library_error)?
+    };
+    if job.verbose {
+        for w in &doc.warnings {
+            eprintln!("xmindconv: {}: warning: {w}", display_name(input));
+        }
+    }
+    select_sheets(&mut doc, &job.sheets)?;
+    job.emitter.emit(&doc, &job.emit, out)?;
+    Ok(())
+}
+
+fn library_error(e: Error) -> anyhow::Error {
+    match e {
+        Error::Io(io) if io.kind() == io::ErrorKind::NotFound => anyhow!("no such file"),
+        Error::Io(io) if io.kind() == io::ErrorKind::PermissionDenied => {
+            anyhow!("permission denied")
+        }
+        other => anyhow::Error::new(other),
+    }
+}
+
+/// Keeps the sheets named by `--sheet` (numbers from 1, or titles), in the order given.
+fn select_sheets(doc: &mut Document, wanted: &[String]) -> Result<()> {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut picked = Vec::new();
+    for w in wanted {
+        let index = match w.trim().parse::<usize>() {
+            Ok(n) if n >= 1 && n <= doc.sheets.len() => Some(n - 1),
+            Ok(_) => None,
+            Err(_) => doc.sheets.iter().position(|s| s.title == *w),
+        };
+        let Some(i) = index else {
+            let titles: Vec<String> = doc
+                .sheets
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{} {:?}", i + 1, s.title))
+                .collect();
+            bail!("no sheet {w:?}; the map has: {}", titles.join(", "));
+        };
+        if !picked.contains(&i) {
+            picked.push(i);
+        }
+    }
+    let mut sheets: Vec<Option<xmindconv::Sheet>> = doc.sheets.drain(..).map(Some).collect();
+    doc.sheets = picked
+        .into_iter()
+        .filter_map(|i| sheets[i].take())
+        .collect();
+    Ok(())
+}
+
+/// Writes through a temporary file in the same folder, renamed over `path` only on success, so
+/// a failed run never leaves a partial file or clobbers an existing one.
+fn write_atomically(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".xmindconv-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut out = BufWriter::with_capacity(64 << 10, tmp);
+    f(&mut out)?;
+    let tmp = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! Emitters: one file per output format, all with the same signature, listed once in
+//! [`EMITTERS`]. The command line's `-t` values, `-o` extension inference, `--list-formats` and the
+//! snapshot tests all read that table.
+//!
+//! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
+//! add `mod <format>;` and one line to [`EMITTERS`].
+
+mod json;
+mod text;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::model::{Document, Sheet, TopicId};
+
+/// An output format.
+pub trait Emitter: Sync {
+    /// The name typed after `-t/--to`, e.g. `"markdown"`.
+    fn name(&self) -> &'static str;
+    /// Other names accepted after `-t`, e.g. `&["md"]`.
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Output-file extensions that select this format when `-t` is absent (first one is used
+    /// when writing one file per input into a folder).
+    fn extensions(&self) -> &'static [&'static str];
+    /// One line for `--list-formats`.
+    fn description(&self) -> &'static str;
+    /// Writes `doc` to `out`.
+    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()>;
+}
+
+impl std::fmt::Debug for dyn Emitter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every output format, in the order `--list-formats` shows them.
+pub static EMITTERS: &[&dyn Emitter] = &[&json::Json, &text::Text];
+
+/// The emitter called `name` (a name or an alias, any case).
+pub fn by_name(name: &str) -> Option<&'static dyn Emitter> {
+    let name = name.to_ascii_lowercase();
+    EMITTERS
+        .iter()
+        .copied()
+        .find(|e| e.name() == name || e.aliases().contains(&name.as_str()))
+}
+
+/// The emitter whose extension `path` has (`out.md` → markdown).
+pub fn by_extension(path: &Path) -> Option<&'static dyn Emitter> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    EMITTERS
+        .iter()
+        .copied()
+        .find(|e| e.extensions().contains(&ext.as_str()))
+}
+
+/// Runs an emitter into a `String` (for tests and doctests).
+pub fn to_string(emitter: &dyn Emitter, doc: &Document, opts: &EmitOptions) -> String {
+    let mut out = Vec::new();
+    emitter
+        .emit(doc, opts, &mut out)
+        .expect("writing to a Vec cannot fail");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parts of a map besides the titles and the tree of attached topics. Each emitter has its own
+/// default for each; [`EmitOptions`] can force any of them on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Extra {
+    /// Floating (detached) topics.
+    Floating,
+    /// Notes.
+    Notes,
+    /// Labels.
+    Labels,
+    /// Markers (priority, task progress, flags, …).
+    Markers,
+    /// Hyperlinks of every kind.
+    Links,
+    /// Topic images.
+    Images,
+    /// Summaries and their summary topics.
+    Summaries,
+    /// Boundaries.
+    Boundaries,
+    /// Callouts.
+    Callouts,
+    /// Relationships.
+    Relationships,
+    /// Comments.
+    Comments,
+}
+
+impl Extra {
+    /// Every extra, in the order of [`Extra::name`].
+    pub const ALL: [Extra; 11] = [
+        Extra::Floating,
+        Extra::Notes,
+        Extra::Labels,
+        Extra::Markers,
+        Extra::Links,
+        Extra::Images,
+        Extra::Summaries,
+        Extra::Boundaries,
+        Extra::Callouts,
+        Extra::Relationships,
+        Extra::Comments,
+    ];
+
+    /// The name used on the command line (`--with notes`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Extra::Floating => "floating",
+            Extra::Notes => "notes",
+            Extra::Labels => "labels",
+            Extra::Markers => "markers",
+            Extra::Links => "links",
+            Extra::Images => "images",
+            Extra::Summaries => "summaries",
+            Extra::Boundaries => "boundaries",
+            Extra::Callouts => "callouts",
+            Extra::Relationships => "relationships",
+            Extra::Comments => "comments",
+        }
+    }
+
+    /// The extra with this name.
+    pub fn from_name(name: &str) -> Option<Extra> {
+        Extra::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    fn index(self) -> usize {
+        Extra::ALL.iter().position(|&e| e == self).unwrap_or(0)
+    }
+}
+
+/// Options shared by every emitter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EmitOptions {
+    /// Write topics down to this many levels below the root (`Some(0)`: the root only).
+    pub max_depth: Option<usize>,
+    /// Forced choices for extras; `None` leaves the emitter's default.
+    include: [Option<bool>; Extra::ALL.len()],
+}
+
+impl EmitOptions {
+    /// Forces an extra on or off.
+    pub fn set(&mut self, extra: Extra, on: bool) -> &mut Self {
+        self.include[extra.index()] = Some(on);
+        self
+    }
+
+    /// Turns every extra off: titles and the tree of attached topics only.
+    pub fn titles_only(&mut self) -> &mut Self {
+        for e in Extra::ALL {
+            self.set(e, false);
+        }
+        self
+    }
+
+    /// Whether to write `extra`, given the emitter's default.
+    pub fn wants(&self, extra: Extra, default: bool) -> bool {
+        self.include[extra.index()].unwrap_or(default)
+    }
+
+    /// Whether a topic at `depth` below the root is written.
+    pub fn within_depth(&self, depth: usize) -> bool {
+        self.max_depth.is_none_or(|m| depth <= m)
+    }
+}
+
+/// One step of a depth-first walk over attached topics: entering a topic, or leaving it after
+/// all its children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    Enter(TopicId, usize),
+    Leave(TopicId, usize),
+}
+
+/// Depth-first walk over `start` and its attached children down to `opts.max_depth` (depth
+/// counted from the root, `start` at `depth`), with an explicit stack.
+pub(crate) fn walk(
+    sheet: &Sheet,
+    start: TopicId,
+    depth: usize,
+    opts: &EmitOptions,
+    mut f: impl FnMut(Step) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut stack = vec![Step::Enter(start, depth)];
+    while let Some(step) = stack.pop() {
+        f(step)?;
+        if let Step::Enter(id, d) = step {
+            stack.push(Step::Leave(id, d));
+            if opts.within_depth(d + 1) {
+                let children = &sheet.topic(id).children;
+                stack.extend(children.iter().rev().map(|&c| Step::Enter(c, d + 1)));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_aliases_and_extensions_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for e in EMITTERS {
+            for n in std::iter::once(e.name()).chain(e.aliases().iter().copied()) {
+                assert!(seen.insert(n), "{n} is used twice");
+            }
+        }
+        let mut exts = std::collections::HashSet::new();
+        for e in EMITTERS {
+            for x in e.extensions() {
+                assert!(exts.insert(*x), "extension {x} is used twice");
+            }
+        }
+    }
+}
