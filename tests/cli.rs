@@ -1,0 +1,324 @@
+//! The real binary: byte-exact text output, format selection, sheets, stdin, batch mode, exit
+//! codes, error lines, atomic output, closed pipes, deep maps.
+
+mod common;
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xmindconv");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn text_output_of_the_example_equals_the_seed_file() {
+    let o = run(&["-t", "text", "fixtures/大模型发展.xmind"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seed = fs::read(fixture("大模型发展.txt")).unwrap();
+    // The only allowed difference is our final newline.
+    assert_eq!(o.stdout, [seed.as_slice(), b"\n"].concat());
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn txt_is_an_alias_and_text_is_the_default() {
+    let a = run(&["-t", "txt", "fixtures/大模型发展.xmind"]);
+    let b = run(&["fixtures/大模型发展.xmind"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn list_formats_names_every_format() {
+    let o = run(&["--list-formats"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    for name in ["json", "text, txt"] {
+        assert!(s.contains(name), "{s}");
+    }
+}
+
+#[test]
+fn format_is_inferred_from_the_output_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.json");
+    let o = run(&["fixtures/大模型发展.xmind", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["sheets"][0]["root"]["title"], "大模型");
+    assert_eq!(o.stdout, b"");
+}
+
+#[test]
+fn unknown_format_and_unknown_extension_are_usage_errors() {
+    let o = run(&["-t", "docx", "fixtures/大模型发展.xmind"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown format \"docx\"; known formats: json"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["fixtures/大模型发展.xmind", "-o", "/tmp/xmindconv-out.docx"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot tell the format from"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn missing_file_is_one_line_naming_it() {
+    let o = run(&["no-such-map.xmind"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "xmindconv: no-such-map.xmind: no such file\n");
+}
+
+#[test]
+fn broken_inputs_give_one_line_and_exit_1() {
+    let cases = [
+        ("err-7zip.xmind", "7-Zip archive"),
+        ("err-lfs-pointer.xmind", "Git LFS pointer"),
+        ("err-encrypted.xmind", "password-protected"),
+        ("err-no-content.xmind", "no content.json or content.xml"),
+        (
+            "err-bad-json.xmind",
+            "content.json: invalid JSON at line 1, column 28",
+        ),
+        ("err-bad-xml.xmind", "content.xml: invalid XML at byte"),
+        ("err-empty.xmind", "the file is empty"),
+        ("err-warning-stub-only.xmind", "\"Warning\" placeholder"),
+        ("err-xxe.xmind", "undefined entity &xxe;"),
+    ];
+    for (file, expected) in cases {
+        let path = format!("fixtures/{file}");
+        let o = run(&["-t", "json", &path]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{file}: {err}");
+        assert_eq!(err.lines().count(), 1, "{file}: {err}");
+        assert!(err.starts_with(&format!("xmindconv: {path}: ")), "{err}");
+        assert!(err.contains(expected), "{file}: {err}");
+        assert_eq!(o.stdout, b"", "{file}");
+    }
+}
+
+#[test]
+fn stdin_is_read_with_a_dash_or_from_a_pipe() {
+    let bytes = fs::read(fixture("大模型发展.xmind")).unwrap();
+    let a = run_stdin(&["-"], &bytes);
+    let b = run_stdin(&[], &bytes);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    assert!(stdout(&a).starts_with("<stdin>\n大模型\n\n  • RNN"));
+    let bad = run_stdin(&["-t", "json"], b"hello");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).starts_with("xmindconv: <stdin>: not an XMind file"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn sheets_are_selected_by_number_or_title() {
+    let by_number = run(&["--sheet", "2", "fixtures/features-xmind8.xmind"]);
+    let by_title = run(&["--sheet", "Second sheet", "fixtures/features-xmind8.xmind"]);
+    assert!(by_number.status.success());
+    assert_eq!(by_number.stdout, by_title.stdout);
+    assert_eq!(
+        stdout(&by_number),
+        "features-xmind8.xmind\nOther root\n\n  • One\n  • Two 😢\n"
+    );
+    let o = run(&["--sheet", "9", "fixtures/features-xmind8.xmind"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "xmindconv: fixtures/features-xmind8.xmind: no sheet \"9\"; the map has: 1 \"Plan\", 2 \"Second sheet\"\n"
+    );
+}
+
+#[test]
+fn depth_and_titles_only_limit_the_output() {
+    let o = run(&[
+        "--depth",
+        "1",
+        "--titles-only",
+        "--sheet",
+        "1",
+        "fixtures/features-xmind8.xmind",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "features-xmind8.xmind\nTrip\n\n  • Book\n    flights\n  • Hotel\n  • Visa\n  • ticket.txt\n  • C# (v2) [beta] {x} \"q\" <b> & * _ % :::\n"
+    );
+}
+
+#[test]
+fn extras_can_be_switched_on_in_text() {
+    let o = run(&["--with", "notes,labels,links", "fixtures/大模型发展.xmind"]);
+    let s = stdout(&o);
+    assert!(
+        s.contains(
+            "\n    Labels: RNN, 1990\n    Note: Elman, J. L. (1990). Cognitive Science 14(2).\n"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("\n    Link: https://arxiv.org/abs/1706.03762\n"),
+        "{s}"
+    );
+    assert!(!s.contains("Markers:"), "{s}");
+    let o = run(&["--with", "nonsense", "fixtures/大模型发展.xmind"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn batch_mode_writes_one_file_per_input_and_reports_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = format!("{}/", dir.path().join("out").display());
+    let o = run(&[
+        "-t",
+        "json",
+        "-o",
+        &out,
+        "fixtures/大模型发展.xmind",
+        "fixtures/err-bad-json.xmind",
+        "fixtures/features-xmind8.xmind",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(
+        err,
+        "xmindconv: fixtures/err-bad-json.xmind: content.json: invalid JSON at line 1, column 28: trailing comma\n\
+         xmindconv: 1 of 3 inputs failed\n"
+    );
+    let mut written: Vec<String> = fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["features-xmind8.json", "大模型发展.json"]);
+}
+
+#[test]
+fn several_inputs_to_one_file_is_a_usage_error() {
+    let o = run(&[
+        "-o",
+        "/tmp/x.json",
+        "fixtures/大模型发展.xmind",
+        "fixtures/features-xmind8.xmind",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_failed_run_leaves_an_existing_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.json");
+    fs::write(&out, "precious").unwrap();
+    let o = run(&["fixtures/err-bad-xml.xmind", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "precious");
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "a temporary file was left behind");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.xmind");
+    let mut json = String::from("[{\"rootTopic\":{\"title\":\"wide\",\"children\":{\"attached\":[");
+    for i in 0..200_000 {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&format!("{{\"title\":\"topic number {i}\"}}"));
+    }
+    json.push_str("]}}}]");
+    fs::write(&path, common::zip(&[("content.json", json.as_bytes())])).unwrap();
+    let mut child = Command::new(BIN)
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn a_10000_level_chain_converts_on_the_main_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("deep-json.xmind");
+    let xml = dir.path().join("deep-xml.xmind");
+    fs::write(
+        &json,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    fs::write(
+        &xml,
+        common::zip(&[("content.xml", common::deep_xml(10_000).as_bytes())]),
+    )
+    .unwrap();
+    for path in [&json, &xml] {
+        for format in ["json", "text"] {
+            let o = run(&["-t", format, path.to_str().unwrap()]);
+            assert!(o.status.success(), "{format}: {}", stderr(&o));
+            assert!(stdout(&o).contains("level 10000"));
+        }
+    }
+    let o = run(&["--max-depth", "500", json.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).ends_with(
+            "content.json: nesting depth of topics exceeds the limit of 500 levels (--max-depth raises it)\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

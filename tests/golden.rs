@@ -1,0 +1,43 @@
+//! Snapshot tests: every fixture through every emitter (with each emitter's defaults, and with
+//! every extra turned on); broken fixtures snapshot their error message.
+
+use xmindconv::{EMITTERS, EmitOptions, emit, read_path};
+
+fn render(
+    emitter: &dyn xmindconv::Emitter,
+    doc: &xmindconv::Document,
+    opts: &EmitOptions,
+) -> String {
+    let out = emit::to_string(emitter, doc, opts);
+    if emitter.name() == "json" {
+        // Compact on output; pretty here so that snapshots can be reviewed.
+        let value: serde_json::Value = serde_json::from_str(&out).expect("our JSON parses");
+        serde_json::to_string_pretty(&value).unwrap()
+    } else {
+        out
+    }
+}
+
+#[test]
+fn every_fixture_through_every_emitter() {
+    insta::glob!("../fixtures", "*.xmind", |path| {
+        match read_path(path) {
+            Ok(doc) => {
+                let mut all = EmitOptions::default();
+                for extra in xmindconv::Extra::ALL {
+                    all.set(extra, true);
+                }
+                for e in EMITTERS {
+                    insta::assert_snapshot!(e.name(), render(*e, &doc, &EmitOptions::default()));
+                    if e.name() != "json" {
+                        insta::assert_snapshot!(
+                            format!("{}-with-all", e.name()),
+                            render(*e, &doc, &all)
+                        );
+                    }
+                }
+            }
+            Err(err) => insta::assert_snapshot!("error", err.to_string()),
+        }
+    });
+}
