@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xmindconv::{EmitOptions, emit, read_path};
+use xmindconv::{Document, EmitOptions, TopicId, emit, read_path};
 
 fn clients() -> Option<PathBuf> {
     let dir = std::env::var_os("XMINDCONV_CLIENTS")
@@ -38,6 +38,42 @@ fn maps() -> Vec<PathBuf> {
         }
     }
     out.sort();
+    out
+}
+
+/// The tree of attached topics of sheet `sheet` (0-based) as the `*-tree` scripts print a tree:
+/// one line per topic, two spaces of indent per level, root at the margin. Titles go through
+/// [`fold`], as should the consumer's output before comparing.
+#[allow(dead_code)]
+fn expected_tree(doc: &Document, sheet: usize) -> String {
+    let s = &doc.sheets[sheet];
+    let mut out = String::new();
+    s.walk(TopicId::ROOT, |id, depth| {
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(&fold(&s.topic(id).title));
+        out.push('\n');
+        true
+    });
+    out
+}
+
+/// Folds every run of white space (line breaks included) into one space and trims: consumers
+/// turn a multi-line title into one line with spaces or soft breaks.
+#[allow(dead_code)]
+fn fold(title: &str) -> String {
+    title.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Applies [`fold`] to the title part of every line of a printed tree, keeping the indent.
+#[allow(dead_code)]
+fn fold_tree(tree: &str) -> String {
+    let mut out = String::new();
+    for line in tree.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        out.push_str(&line[..indent]);
+        out.push_str(&fold(&line[indent..]));
+        out.push('\n');
+    }
     out
 }
 
