@@ -38,16 +38,16 @@ pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Con
             what: describe_non_zip(head),
         });
     }
-    check_entry_count(&mut reader, limits)?;
+    let archive_len = check_entry_count(&mut reader, limits)?;
     let mut zip = ZipArchive::new(reader).map_err(zip_error)?;
     let mut warnings = Vec::new();
     let entries = Entries::list(&mut zip, &mut warnings)?;
-    check_encryption(&mut zip, &entries, limits)?;
+    check_encryption(&mut zip, &entries, limits, archive_len)?;
 
     let (source, index, entry) = entries.content().ok_or_else(|| Error::NoContent {
         entries: entries.summary(),
     })?;
-    let text = read_text(&mut zip, index, &entry, limits, &mut warnings)?;
+    let text = read_text(&mut zip, index, &entry, limits, archive_len, &mut warnings)?;
     let mut content = Content {
         source,
         entry,
@@ -76,6 +76,7 @@ pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Con
                     i,
                     &name,
                     limits,
+                    archive_len,
                     &mut content.warnings,
                 )?);
             }
@@ -170,7 +171,8 @@ fn describe_non_zip(head: &[u8]) -> String {
 
 /// Reads the entry count from the end-of-central-directory record before the zip library loads
 /// the whole directory into memory.
-fn check_entry_count<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<()> {
+/// Returns the archive's length.
+fn check_entry_count<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<u64> {
     let len = reader.seek(SeekFrom::End(0))?;
     let tail_len = len.min(22 + 65_535 + 20 + 56);
     reader.seek(SeekFrom::Start(len - tail_len))?;
@@ -178,7 +180,7 @@ fn check_entry_count<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<
     reader.read_exact(&mut tail)?;
     reader.seek(SeekFrom::Start(0))?;
     let Some(eocd) = tail.windows(4).rposition(|w| w == b"PK\x05\x06") else {
-        return Ok(()); // let the zip library report what is wrong
+        return Ok(len); // let the zip library report what is wrong
     };
     let rec = &tail[eocd..];
     let mut count = rec
@@ -200,7 +202,7 @@ fn check_entry_count<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<
             option: "--max-entries",
         });
     }
-    Ok(())
+    Ok(len)
 }
 
 fn zip_error(e: ZipError) -> Error {
@@ -223,6 +225,10 @@ struct Entries {
 
 impl Entries {
     fn list<R: Read + Seek>(zip: &mut ZipArchive<R>, warnings: &mut Vec<String>) -> Result<Self> {
+        if zip.has_duplicate_names() {
+            // The zip library keeps one entry per name: the last one in the directory.
+            warnings.push("the archive lists an entry name more than once; the last copy was read".into());
+        }
         let mut names = Vec::with_capacity(zip.len());
         let mut by_name = HashMap::with_capacity(zip.len());
         for i in 0..zip.len() {
@@ -235,10 +241,7 @@ impl Entries {
             }
             let key = name.strip_prefix('/').unwrap_or(&name).to_string();
             if by_name.contains_key(&key) {
-                warnings.push(format!(
-                    "the archive lists {key} more than once; the first copy was read"
-                ));
-                continue;
+                continue; // `content.json` and `/content.json`: the first one counts
             }
             by_name.insert(key.clone(), i);
             names.push((key, i));
@@ -256,8 +259,9 @@ impl Entries {
         }
         for (file, source) in [("content.json", Source::Json), ("content.xml", Source::Xml)] {
             let nested = self.names.iter().find(|(n, _)| {
-                n.rsplit_once('/')
-                    .is_some_and(|(dir, f)| f == file && !dir.contains('/') && !dir.is_empty())
+                n.rsplit_once('/').is_some_and(|(dir, f)| {
+                    f == file && !dir.is_empty() && !dir.contains(['/', '\\']) && dir != ".."
+                })
             });
             if let Some((n, i)) = nested {
                 return Some((source, *i, n.clone()));
@@ -283,6 +287,7 @@ fn check_encryption<R: Read + Seek>(
     zip: &mut ZipArchive<R>,
     entries: &Entries,
     limits: &Limits,
+    archive_len: u64,
 ) -> Result<()> {
     let small = Limits {
         max_entry_size: limits.max_entry_size.min(16 << 20),
@@ -291,7 +296,7 @@ fn check_encryption<R: Read + Seek>(
     let mut ignored = Vec::new();
     if let Some(&i) = entries.by_name.get("manifest.json") {
         // A manifest we cannot read is not fatal: the manifest is not needed to read the map.
-        if let Ok(text) = read_text(zip, i, "manifest.json", &small, &mut ignored) {
+        if let Ok(text) = read_text(zip, i, "manifest.json", &small, archive_len, &mut ignored) {
             if let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) {
                 let encrypted = manifest
                     .get("file-entries")
@@ -309,7 +314,14 @@ fn check_encryption<R: Read + Seek>(
         }
     }
     if let Some(&i) = entries.by_name.get("META-INF/manifest.xml") {
-        if let Ok(text) = read_text(zip, i, "META-INF/manifest.xml", &small, &mut ignored) {
+        if let Ok(text) = read_text(
+            zip,
+            i,
+            "META-INF/manifest.xml",
+            &small,
+            archive_len,
+            &mut ignored,
+        ) {
             if let Some(at) = text.find("<encryption-data") {
                 let entry = text[..at]
                     .rfind("full-path=\"")
@@ -349,8 +361,8 @@ fn size_limit(entry: &str, limits: &Limits) -> Error {
 fn ratio_limit(entry: &str, limits: &Limits) -> Error {
     Error::Limit {
         entry: entry.to_string(),
-        what: "compression ratio",
-        limit: format!("{}:1 (a zip bomb?)", limits.max_ratio),
+        what: "compression ratio (a zip-bomb guard)",
+        limit: format!("{}:1", limits.max_ratio),
         option: "--max-ratio",
     }
 }
@@ -374,6 +386,7 @@ fn read_text<R: Read + Seek>(
     index: usize,
     name: &str,
     limits: &Limits,
+    archive_len: u64,
     warnings: &mut Vec<String>,
 ) -> Result<String> {
     let mut file = match zip.by_index(index) {
@@ -383,7 +396,9 @@ fn read_text<R: Read + Seek>(
         }
         Err(e) => return Err(entry_error(name, e)),
     };
-    let compressed = file.compressed_size().max(1);
+    // The declared compressed size cannot exceed the archive; a larger one would loosen the
+    // ratio check.
+    let compressed = file.compressed_size().min(archive_len).max(1);
     let declared = file.size();
     // An honest header is enough to refuse at once; a lying one is caught while reading.
     if declared > limits.max_entry_size {

@@ -99,7 +99,10 @@ pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Doc
                 });
             }
             if let Some(comments) = &content.comments {
-                xml::attach_comments(&mut doc, comments, limits)?;
+                // Comments are secondary: a broken comments.xml must not cost the map.
+                if let Err(e) = xml::attach_comments(&mut doc, comments, limits) {
+                    doc.warnings.push(format!("comments were not read: {e}"));
+                }
             }
             if let Some(markers) = &content.marker_sheet {
                 xml::read_marker_sheet(&mut doc, markers);
@@ -107,6 +110,9 @@ pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Doc
             doc
         }
     };
+    if doc.sheets.is_empty() {
+        return Err(Error::invalid(&content.entry, "the map has no sheets"));
+    }
     doc.source = content.source;
     doc.warnings.splice(0..0, content.warnings);
     finish::resolve(&mut doc);

@@ -19,6 +19,9 @@ use super::text::{clean, parse_range};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 
+/// Deepest nesting of elements kept inside a rich note; deeper ones are skipped.
+const MAX_HTML_NESTING: usize = 256;
+
 /// What an open element is, for the elements this reader descends into.
 enum Frame {
     /// `<xmap-content>` or an unknown root: look for sheets inside.
@@ -77,6 +80,8 @@ struct Parser<'a, 'l> {
     /// A `<boundary>` being read: owner, range, title.
     boundary: Option<(TopicId, String, String)>,
     saw_doctype: bool,
+    /// Open elements inside `<notes><html>`; deeper than [`MAX_HTML_NESTING`] is skipped.
+    html_depth: usize,
     dropped_controls: usize,
     root_name: Option<String>,
 }
@@ -96,6 +101,7 @@ pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document
         note_html_text: String::new(),
         boundary: None,
         saw_doctype: false,
+        html_depth: 0,
         dropped_controls: 0,
         root_name: None,
     };
@@ -342,7 +348,7 @@ impl Parser<'_, '_> {
             }
             (Some(Frame::Notes(_)), b"plain") => Frame::Text(Target::Plain),
             (Some(Frame::Notes(_)), b"html") => Frame::Html,
-            (Some(Frame::Html | Frame::HtmlTag(_)), _) => {
+            (Some(Frame::Html | Frame::HtmlTag(_)), _) if self.html_depth < MAX_HTML_NESTING => {
                 let tag = html_tag(name);
                 if tag == "img" || tag == "a" {
                     let attrs = self.attributes(e)?;
@@ -368,6 +374,7 @@ impl Parser<'_, '_> {
                     self.note_html.push_str("</p>");
                     return Ok(None);
                 }
+                self.html_depth += 1;
                 Frame::HtmlTag(tag)
             }
             (Some(&Frame::Labels(id)), b"label") => Frame::Text(Target::Label(id)),
@@ -439,8 +446,11 @@ impl Parser<'_, '_> {
                     self.builder().boundary(owner, parse_range(&range), title);
                 }
             }
-            Frame::HtmlTag(tag) if !tag.is_empty() && tag != "br" && tag != "img" => {
-                self.note_html.push_str(&format!("</{tag}>"));
+            Frame::HtmlTag(tag) => {
+                self.html_depth -= 1;
+                if !tag.is_empty() && tag != "br" && tag != "img" {
+                    self.note_html.push_str(&format!("</{tag}>"));
+                }
             }
             Frame::Notes(id) => {
                 let html = std::mem::take(&mut self.note_html);
