@@ -1,949 +1,681 @@
-//! content.json reader (XMind Zen 2018 to XMind 2026): serde visitors that build the sheet arena
-//! directly, with no intermediate `serde_json::Value`.
+//! content.json reader (XMind Zen 2018 to XMind 2026): JSON events from [`super::jsonlex`] drive
+//! an explicit stack of sheets, topics and child lists that fills the arena directly, with no
+//! intermediate document tree.
 //!
-//! serde is recursive, so the deserializer runs under `serde_stacker`, which moves deep recursion
-//! onto heap-allocated stack segments; the depth of topics is checked against
-//! [`Limits::max_depth`]. Data structures built here are never recursive (notes spans are flattened
-//! as they are read), so nothing deep is left to drop.
+//! Why not serde: serde is recursive, so a deep map needs the stack grown on the heap
+//! (`serde_stacker`, about 2 KB per topic level), and serde_json recomputes the line and column of
+//! an error once per nesting level as the error travels up, so one syntax error at depth 100,000 of
+//! a 3 MB map took 48 seconds. Here a level costs a few bytes and an error is located once.
 //!
-//! Leniency: unknown keys are ignored; `title` may be absent, null, a number; `notes` may be a
-//! bare string; `markers` may be bare strings; `labels` may be one string; `children` may be an
+//! The small objects hanging off a topic (notes, markers, labels, image, summaries, boundaries,
+//! comments, relationships, legend) are read as a [`Small`] value, whose nesting is capped at
+//! [`SMALL_DEPTH`] (anything deeper is skipped), and then interpreted leniently: unknown keys are
+//! ignored; `title` may be absent, null, or a number; `notes` may be a bare string; `markers` may be
+//! bare strings; `labels` may be one string; any list may be a single object; `children` may be an
 //! array; a sheet may lack `rootTopic`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt;
-
-use serde::Deserialize;
-use serde::de::{
-    self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
-    value::MapAccessDeserializer,
-};
 
 use super::Limits;
 use super::finish::SheetBuilder;
+use super::jsonlex::{Event, Lexer, SyntaxError};
 use super::text::{clean, html_to_text, parse_range};
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::model::{
     Comment, Document, Image, Link, Notes, Relationship, Sheet, TopicId, TopicKind,
 };
 
-pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> crate::Result<Document> {
-    let mut st = State {
+/// Deepest nesting kept in a [`Small`] value.
+const SMALL_DEPTH: usize = 32;
+
+pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document> {
+    let mut r = Reader {
+        lx: Lexer::new(text),
+        entry,
         limits,
-        b: SheetBuilder::default(),
         sheets: Vec::new(),
         warnings: Vec::new(),
         marker_names: BTreeMap::new(),
-        limit_hit: None,
         dropped_controls: 0,
     };
-    let mut de = serde_json::Deserializer::from_str(text);
-    de.disable_recursion_limit();
-    let result = {
-        let mut stacked = serde_stacker::Deserializer::new(&mut de);
-        stacked.red_zone = 128 << 10;
-        stacked.stack_size = 4 << 20;
-        Sheets(&mut st).deserialize(stacked)
-    }
-    .and_then(|()| de.end());
-    if let Some(limit) = st.limit_hit.take() {
-        return Err(limit);
-    }
-    if let Err(e) = result {
-        return Err(json_error(entry, &e));
-    }
-    if st.dropped_controls > 0 {
-        st.warnings.push(format!(
+    r.document()?;
+    if r.dropped_controls > 0 {
+        r.warnings.push(format!(
             "{entry}: control characters were removed from {} texts",
-            st.dropped_controls
+            r.dropped_controls
         ));
     }
     Ok(Document {
-        sheets: st.sheets,
-        marker_names: st.marker_names,
-        warnings: st.warnings,
+        sheets: r.sheets,
+        marker_names: r.marker_names,
+        warnings: r.warnings,
         ..Document::default()
     })
 }
 
-fn json_error(entry: &str, e: &serde_json::Error) -> Error {
-    let full = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
-    Error::Json {
-        entry: entry.to_string(),
-        line: e.line(),
-        column: e.column(),
-        message,
+/// A small JSON value hanging off a topic or sheet.
+#[derive(Debug)]
+enum Small<'a> {
+    Null,
+    Bool(bool),
+    Num(&'a str),
+    Str(Cow<'a, str>),
+    Arr(Vec<Small<'a>>),
+    Obj(Vec<(Cow<'a, str>, Small<'a>)>),
+}
+
+impl<'a> Small<'a> {
+    /// The value of `key` in an object.
+    fn get(&self, key: &str) -> Option<&Small<'a>> {
+        match self {
+            Small::Obj(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// A string, or a number or boolean as text.
+    fn scalar(&self) -> Option<&str> {
+        match self {
+            Small::Str(s) => Some(s),
+            Small::Num(n) => Some(n),
+            Small::Bool(true) => Some("true"),
+            Small::Bool(false) => Some("false"),
+            _ => None,
+        }
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.scalar()?
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+    }
+
+    /// An array's elements; any other value but null as a list of one.
+    fn items(&self) -> &[Small<'a>] {
+        match self {
+            Small::Arr(v) => v,
+            Small::Null => &[],
+            one => std::slice::from_ref(one),
+        }
     }
 }
 
-struct State<'l> {
+/// Where the topic walk is.
+#[derive(Clone, Copy)]
+enum Frame {
+    /// Inside a topic object.
+    Topic { id: TopicId, depth: usize },
+    /// Inside a `children` object.
+    Children { id: TopicId, depth: usize },
+    /// Inside an array of child topics of `kind`, at `depth`.
+    List {
+        parent: TopicId,
+        kind: TopicKind,
+        depth: usize,
+    },
+}
+
+struct Reader<'a, 'l> {
+    lx: Lexer<'a>,
+    entry: &'l str,
     limits: &'l Limits,
-    /// The sheet being read.
-    b: SheetBuilder,
     sheets: Vec<Sheet>,
     warnings: Vec<String>,
     marker_names: BTreeMap<String, String>,
-    /// A limit error to report instead of serde's message.
-    limit_hit: Option<Error>,
     dropped_controls: usize,
 }
 
-impl State<'_> {
-    /// Cleans one text value and checks its length.
-    fn text<E: de::Error>(&mut self, raw: &str, what: &str) -> Result<String, E> {
+impl<'a> Reader<'a, '_> {
+    fn syntax(&self, e: SyntaxError) -> Error {
+        self.error_at(e.offset, e.message)
+    }
+
+    fn error_at(&self, offset: usize, message: impl Into<String>) -> Error {
+        let (line, column) = self.lx.line_column(offset);
+        Error::Json {
+            entry: self.entry.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// The next event; the end of the document is an error here (callers know more must come).
+    fn next(&mut self) -> Result<Event<'a>> {
+        match self.lx.next() {
+            Ok(Some(e)) => Ok(e),
+            Ok(None) => Err(self.error_at(usize::MAX, "EOF while parsing a value")),
+            Err(e) => Err(self.syntax(e)),
+        }
+    }
+
+    fn skip(&mut self, first: &Event<'a>) -> Result<()> {
+        self.lx.skip(first).map_err(|e| self.syntax(e))
+    }
+
+    /// Reads the value that `first` starts as a [`Small`], without recursion.
+    fn small(&mut self, first: Event<'a>) -> Result<Small<'a>> {
+        // Open containers being filled, each with the key its value will be stored under.
+        let mut stack: Vec<(Small<'a>, Option<Cow<'a, str>>)> = Vec::new();
+        let mut key: Option<Cow<'a, str>> = None;
+        let mut event = first;
+        loop {
+            let value = match event {
+                Event::StartObject | Event::StartArray if stack.len() >= SMALL_DEPTH => {
+                    self.skip(&event)?;
+                    Small::Null
+                }
+                Event::StartObject => {
+                    stack.push((Small::Obj(Vec::new()), key.take()));
+                    event = self.next()?;
+                    continue;
+                }
+                Event::StartArray => {
+                    stack.push((Small::Arr(Vec::new()), key.take()));
+                    event = self.next()?;
+                    continue;
+                }
+                Event::Key(k) => {
+                    key = Some(k);
+                    event = self.next()?;
+                    continue;
+                }
+                Event::EndObject | Event::EndArray => {
+                    let (done, k) = stack.pop().expect("the lexer balances brackets");
+                    key = k;
+                    done
+                }
+                Event::Str(s) => Small::Str(s),
+                Event::Num(n) => Small::Num(n),
+                Event::Bool(b) => Small::Bool(b),
+                Event::Null => Small::Null,
+            };
+            match stack.last_mut() {
+                None => return Ok(value),
+                Some((Small::Arr(items), _)) => items.push(value),
+                Some((Small::Obj(fields), _)) => {
+                    fields.push((key.take().unwrap_or_default(), value));
+                }
+                Some(_) => unreachable!("only containers are stacked"),
+            }
+            event = self.next()?;
+        }
+    }
+
+    /// Cleans one text and checks its length.
+    fn text(&mut self, raw: &str) -> Result<String> {
         if raw.len() > self.limits.max_text {
-            self.limit_hit = Some(Error::Limit {
-                entry: "content.json".into(),
+            return Err(Error::Limit {
+                entry: self.entry.to_string(),
                 what: "length of a text",
                 limit: super::archive::format_bytes(self.limits.max_text as u64),
                 option: "--max-text",
             });
-            return Err(E::custom(format_args!("{what} too long")));
         }
         let (s, dropped) = clean(raw);
         self.dropped_controls += dropped as usize;
         Ok(s)
     }
 
-    fn opt_text<E: de::Error>(&mut self, raw: Txt, what: &str) -> Result<String, E> {
-        match raw.0 {
-            Some(s) => self.text(&s, what),
+    fn scalar_text(&mut self, v: &Small) -> Result<String> {
+        match v.scalar() {
+            Some(s) => self.text(s),
             None => Ok(String::new()),
         }
     }
-}
 
-/// Object keys this reader looks at, matched without allocating.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Key {
-    Id,
-    Title,
-    RootTopic,
-    Relationships,
-    Legend,
-    Notes,
-    Labels,
-    Markers,
-    Href,
-    Image,
-    Children,
-    Summaries,
-    Boundaries,
-    Branch,
-    Comments,
-    Attached,
-    Detached,
-    Summary,
-    Callout,
-    Plain,
-    RealHtml,
-    Html,
-    Content,
-    Paragraphs,
-    Spans,
-    Text,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-                Ok(match s {
-                    "id" => Key::Id,
-                    "title" => Key::Title,
-                    "rootTopic" => Key::RootTopic,
-                    "relationships" => Key::Relationships,
-                    "legend" => Key::Legend,
-                    "notes" => Key::Notes,
-                    "labels" => Key::Labels,
-                    "markers" => Key::Markers,
-                    "href" => Key::Href,
-                    "image" => Key::Image,
-                    "children" => Key::Children,
-                    "summaries" => Key::Summaries,
-                    "boundaries" => Key::Boundaries,
-                    "branch" => Key::Branch,
-                    "comments" => Key::Comments,
-                    "attached" => Key::Attached,
-                    "detached" => Key::Detached,
-                    "summary" => Key::Summary,
-                    "callout" => Key::Callout,
-                    "plain" => Key::Plain,
-                    "realHTML" => Key::RealHtml,
-                    "html" => Key::Html,
-                    "content" => Key::Content,
-                    "paragraphs" => Key::Paragraphs,
-                    "spans" => Key::Spans,
-                    "text" => Key::Text,
-                    _ => Key::Other,
-                })
-            }
+    /// The whole document: an array of sheets.
+    fn document(&mut self) -> Result<()> {
+        let first = self.next()?;
+        if first != Event::StartArray {
+            let at = self.lx.event_start();
+            return Err(self.error_at(at, "expected an array of sheets"));
         }
-        d.deserialize_str(V)
-    }
-}
-
-/// A lenient scalar: a string, or a number or boolean written as text; `None` for null, and for
-/// arrays and objects (which are skipped).
-#[derive(Default)]
-struct Txt(Option<String>);
-
-impl<'de> Deserialize<'de> for Txt {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Txt, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Txt;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Txt, E> {
-                Ok(Txt(Some(s.to_string())))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Txt, E> {
-                Ok(Txt(Some(s)))
-            }
-            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Txt, E> {
-                Ok(Txt(Some(b.to_string())))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Txt, E> {
-                Ok(Txt(Some(n.to_string())))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Txt, E> {
-                Ok(Txt(Some(n.to_string())))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Txt, E> {
-                Ok(Txt(Some(n.to_string())))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Txt, E> {
-                Ok(Txt(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Txt, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Txt(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Txt, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Txt(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A lenient number: a JSON number or a numeric string.
-#[derive(Default, Clone, Copy)]
-struct Num(Option<f64>);
-
-impl<'de> Deserialize<'de> for Num {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Num, D::Error> {
-        let t = Txt::deserialize(d)?;
-        Ok(Num(t
-            .0
-            .and_then(|s| s.trim().parse::<f64>().ok())
-            .filter(|n| n.is_finite())))
-    }
-}
-
-/// An array, or one element given on its own; null is empty.
-struct OneOrMany<T>(Vec<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = OneOrMany<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut v = Vec::new();
-                while let Some(x) = seq.next_element()? {
-                    v.push(x);
+        loop {
+            match self.next()? {
+                Event::EndArray => break,
+                Event::StartObject => self.sheet()?,
+                Event::Null => self
+                    .warnings
+                    .push(format!("{}: a null sheet was skipped", self.entry)),
+                _ => {
+                    let at = self.lx.event_start();
+                    return Err(self.error_at(at, "expected a sheet object"));
                 }
-                Ok(OneOrMany(v))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                Ok(OneOrMany(vec![T::deserialize(
-                    MapAccessDeserializer::new(map),
-                )?]))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                use de::IntoDeserializer;
-                let d: de::value::StrDeserializer<E> = s.into_deserializer();
-                Ok(OneOrMany(vec![T::deserialize(d)?]))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(OneOrMany(Vec::new()))
             }
         }
-        d.deserialize_any(V(std::marker::PhantomData))
+        match self.lx.next() {
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.syntax(e)),
+        }
     }
-}
 
-/// `{"markerId": "priority-1"}`, or the bare id.
-struct MarkerItem(Option<String>);
-
-impl<'de> Deserialize<'de> for MarkerItem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MarkerItem;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a marker")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<MarkerItem, E> {
-                Ok(MarkerItem(Some(s.to_string())))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MarkerItem, A::Error> {
-                let mut id = None;
-                while let Some(k) = map.next_key::<Txt>()? {
-                    if matches!(k.0.as_deref(), Some("markerId" | "markerid" | "id")) {
-                        id = id.or(map.next_value::<Txt>()?.0);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
+    /// One sheet object, after its `{`.
+    fn sheet(&mut self) -> Result<()> {
+        let mut b = SheetBuilder::default();
+        loop {
+            let key = match self.next()? {
+                Event::EndObject => break,
+                Event::Key(k) => k,
+                _ => unreachable!("objects hold keys"),
+            };
+            let value = self.next()?;
+            match key.as_ref() {
+                "id" => {
+                    let v = self.small(value)?;
+                    b.sheet.id = self.scalar_text(&v)?;
+                }
+                "title" => {
+                    let v = self.small(value)?;
+                    b.sheet.title = self.scalar_text(&v)?;
+                }
+                "rootTopic" if !b.has_root() => match value {
+                    Event::StartObject => self.topics(&mut b)?,
+                    Event::Str(s) => {
+                        let title = self.text(&s)?;
+                        let id = b.new_topic(None, TopicKind::Root);
+                        b.topic(id).title = title;
                     }
-                }
-                Ok(MarkerItem(id))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<MarkerItem, E> {
-                Ok(MarkerItem(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// `image`: `{"src": …, "width": …, "height": …}`, or the bare source.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ImageItem {
-    src: Txt,
-    width: Num,
-    height: Num,
-}
-
-/// One entry of `summaries` or `boundaries`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RangeItem {
-    range: Txt,
-    #[serde(rename = "topicId")]
-    topic_id: Txt,
-    title: Txt,
-}
-
-/// One entry of `relationships`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RelationshipItem {
-    id: Txt,
-    #[serde(rename = "end1Id", alias = "end1")]
-    end1: Txt,
-    #[serde(rename = "end2Id", alias = "end2", alias = "end2id")]
-    end2: Txt,
-    title: Txt,
-}
-
-/// One entry of a topic's `comments` (old Zen shape).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CommentItem {
-    author: Txt,
-    #[serde(rename = "creationTime", alias = "time")]
-    time: Num,
-    content: Txt,
-}
-
-/// `legend`: only `markers.<id>.name` matters.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Legend {
-    markers: Option<BTreeMap<String, LegendMarker>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LegendMarker {
-    name: Txt,
-}
-
-// ---------------------------------------------------------------------------------------------
-// The tree: sheets → topics → children, built straight into the arena.
-
-struct Sheets<'a, 'l>(&'a mut State<'l>);
-
-impl<'de> DeserializeSeed<'de> for Sheets<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Sheets<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of sheets")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(SheetSeed(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        // One sheet object instead of an array of them.
-        SheetSeed(self.0).visit_map(map)
-    }
-}
-
-struct SheetSeed<'a, 'l>(&'a mut State<'l>);
-
-impl<'de> DeserializeSeed<'de> for SheetSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for SheetSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a sheet object")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.0
-            .warnings
-            .push("content.json: a null sheet was skipped".into());
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let st = self.0;
-        st.b = SheetBuilder::default();
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Id => {
-                    let v = map.next_value::<Txt>()?;
-                    st.b.sheet.id = st.opt_text(v, "sheet id")?;
-                }
-                Key::Title => {
-                    let v = map.next_value::<Txt>()?;
-                    st.b.sheet.title = st.opt_text(v, "sheet title")?;
-                }
-                Key::RootTopic if !st.b.has_root() => map.next_value_seed(TopicSeed {
-                    st: &mut *st,
-                    parent: None,
-                    kind: TopicKind::Root,
-                    depth: 0,
-                })?,
-                Key::Relationships => {
-                    for r in map.next_value::<OneOrMany<RelationshipItem>>()?.0 {
+                    other => self.skip(&other)?,
+                },
+                "relationships" => {
+                    let v = self.small(value)?;
+                    for r in v.items() {
+                        let field = |names: &[&str]| names.iter().find_map(|n| r.get(n));
+                        let mut get = |names: &[&str]| -> Result<String> {
+                            match field(names) {
+                                Some(v) => self.scalar_text(v),
+                                None => Ok(String::new()),
+                            }
+                        };
                         let rel = Relationship {
-                            id: st.opt_text(r.id, "relationship id")?,
-                            end1: st.opt_text(r.end1, "relationship end")?,
-                            end2: st.opt_text(r.end2, "relationship end")?,
-                            title: st.opt_text(r.title, "relationship title")?,
+                            id: get(&["id"])?,
+                            end1: get(&["end1Id", "end1"])?,
+                            end2: get(&["end2Id", "end2id", "end2"])?,
+                            title: get(&["title"])?,
                             from: None,
                             to: None,
                         };
-                        st.b.sheet.relationships.push(rel);
+                        b.sheet.relationships.push(rel);
                     }
                 }
-                Key::Legend => {
-                    let legend = map.next_value::<Legend>()?;
-                    for (id, m) in legend.markers.unwrap_or_default() {
-                        if let Some(name) = m.name.0.filter(|n| !n.is_empty()) {
-                            st.marker_names.insert(id, name);
+                "legend" => {
+                    let v = self.small(value)?;
+                    if let Some(Small::Obj(markers)) = v.get("markers") {
+                        for (id, m) in markers {
+                            if let Some(name) = m.get("name").and_then(Small::scalar) {
+                                if !name.is_empty() {
+                                    let name = self.text(name)?;
+                                    self.marker_names.insert(id.to_string(), name);
+                                }
+                            }
                         }
                     }
                 }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                _ => self.skip(&value)?,
             }
         }
-        let b = std::mem::take(&mut st.b);
-        let sheet = b.finish(&mut st.warnings);
-        st.sheets.push(sheet);
+        let sheet = b.finish(&mut self.warnings);
+        self.sheets.push(sheet);
         Ok(())
     }
-}
 
-struct TopicSeed<'a, 'l> {
-    st: &'a mut State<'l>,
-    parent: Option<TopicId>,
-    kind: TopicKind,
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for TopicSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TopicSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a topic object")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    /// A bare string where a topic belongs: a topic with that title.
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        let title = self.st.text(s, "title")?;
-        let id = self.st.b.new_topic(self.parent, self.kind);
-        self.st.b.topic(id).title = title;
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let st = self.st;
-        if self.depth > st.limits.max_depth {
-            st.limit_hit = Some(Error::Limit {
-                entry: "content.json".into(),
-                what: "nesting depth of topics",
-                limit: format!("{} levels", st.limits.max_depth),
-                option: "--max-depth",
-            });
-            return Err(de::Error::custom("topics nested too deep"));
-        }
-        let id = st.b.new_topic(self.parent, self.kind);
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Id => {
-                    let v = map.next_value::<Txt>()?;
-                    st.b.topic(id).id = st.opt_text(v, "topic id")?;
-                }
-                Key::Title => {
-                    let v = map.next_value::<Txt>()?;
-                    st.b.topic(id).title = st.opt_text(v, "title")?;
-                }
-                Key::Notes => {
-                    let notes = map.next_value_seed(NotesSeed(&mut *st))?;
-                    st.b.topic(id).notes = notes.map(Box::new);
-                }
-                Key::Labels => {
-                    let mut labels = Vec::new();
-                    for l in map.next_value::<OneOrMany<Txt>>()?.0 {
-                        if l.0.is_some() {
-                            labels.push(st.opt_text(l, "label")?);
+    /// The root topic object (after its `{`) and everything below it.
+    fn topics(&mut self, b: &mut SheetBuilder) -> Result<()> {
+        let root = b.new_topic(None, TopicKind::Root);
+        let mut stack = vec![Frame::Topic { id: root, depth: 0 }];
+        while let Some(&frame) = stack.last() {
+            let event = self.next()?;
+            match frame {
+                Frame::Topic { id, depth } => {
+                    let key = match event {
+                        Event::EndObject => {
+                            stack.pop();
+                            continue;
                         }
-                    }
-                    st.b.topic(id).labels = labels;
-                }
-                Key::Markers => {
-                    let mut markers = Vec::new();
-                    for m in map.next_value::<OneOrMany<MarkerItem>>()?.0 {
-                        if let Some(m) = m.0.filter(|m| !m.is_empty()) {
-                            markers.push(st.text(&m, "marker id")?);
+                        Event::Key(k) => k,
+                        _ => unreachable!("objects hold keys"),
+                    };
+                    let value = self.next()?;
+                    if key == "children" {
+                        match value {
+                            Event::StartObject => stack.push(Frame::Children { id, depth }),
+                            Event::StartArray => stack.push(Frame::List {
+                                parent: id,
+                                kind: TopicKind::Attached,
+                                depth: depth + 1,
+                            }),
+                            other => self.skip(&other)?,
                         }
-                    }
-                    st.b.topic(id).markers = markers;
-                }
-                Key::Href => {
-                    let v = map.next_value::<Txt>()?;
-                    let href = st.opt_text(v, "link")?;
-                    if !href.trim().is_empty() {
-                        st.b.topic(id).link = Some(Box::new(Link::new(href)));
+                    } else {
+                        self.topic_field(b, id, &key, value)?;
                     }
                 }
-                Key::Image => {
-                    let img = map
-                        .next_value::<OneOrMany<ImageItem>>()?
-                        .0
-                        .into_iter()
-                        .next();
-                    if let Some(img) = img {
-                        let src = st.opt_text(img.src, "image source")?;
-                        if !src.is_empty() {
-                            st.b.topic(id).image = Some(Box::new(Image {
-                                src,
-                                width: img.width.0,
-                                height: img.height.0,
-                            }));
+                Frame::Children { id, depth } => {
+                    let key = match event {
+                        Event::EndObject => {
+                            stack.pop();
+                            continue;
+                        }
+                        Event::Key(k) => k,
+                        _ => unreachable!("objects hold keys"),
+                    };
+                    // Any other child type is kept, as attached children (XMind's model does
+                    // the same with child types it does not know).
+                    let kind = match key.as_ref() {
+                        "detached" => TopicKind::Floating,
+                        "summary" => TopicKind::Summary,
+                        "callout" => TopicKind::Callout,
+                        _ => TopicKind::Attached,
+                    };
+                    let frame = Frame::List {
+                        parent: id,
+                        kind,
+                        depth: depth + 1,
+                    };
+                    match self.next()? {
+                        Event::StartArray => stack.push(frame),
+                        one => {
+                            // A single topic where a list belongs.
+                            if let Some(f) = self.list_item(b, frame, one)? {
+                                stack.push(f);
+                            }
                         }
                     }
                 }
-                Key::Children => map.next_value_seed(ChildrenSeed {
-                    st: &mut *st,
-                    parent: id,
-                    depth: self.depth,
-                })?,
-                Key::Summaries => {
-                    for r in map.next_value::<OneOrMany<RangeItem>>()?.0 {
-                        let range = parse_range(r.range.0.as_deref().unwrap_or(""));
-                        let topic = r.topic_id.0.unwrap_or_default();
-                        st.b.summary(id, topic, range);
+                Frame::List { .. } => {
+                    if event == Event::EndArray {
+                        stack.pop();
+                    } else if let Some(f) = self.list_item(b, frame, event)? {
+                        stack.push(f);
                     }
-                }
-                Key::Boundaries => {
-                    for r in map.next_value::<OneOrMany<RangeItem>>()?.0 {
-                        let range = parse_range(r.range.0.as_deref().unwrap_or(""));
-                        let title = st.opt_text(r.title, "boundary title")?;
-                        st.b.boundary(id, range, title);
-                    }
-                }
-                Key::Branch => {
-                    let v = map.next_value::<Txt>()?;
-                    st.b.topic(id).folded = v.0.as_deref() == Some("folded");
-                }
-                Key::Comments => {
-                    let mut comments = Vec::new();
-                    for c in map.next_value::<OneOrMany<CommentItem>>()?.0 {
-                        comments.push(Comment {
-                            author: st.opt_text(c.author, "comment author")?,
-                            time: c.time.0.map(|t| t as i64),
-                            content: st.opt_text(c.content, "comment")?,
-                        });
-                    }
-                    st.b.topic(id).comments = comments;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
                 }
             }
         }
         Ok(())
     }
-}
 
-/// `children`: `{attached, detached, summary, callout}`; an array is read as `attached`.
-struct ChildrenSeed<'a, 'l> {
-    st: &'a mut State<'l>,
-    parent: TopicId,
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for ChildrenSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ChildrenSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a children object")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        TopicList {
-            st: self.st,
-            parent: self.parent,
-            kind: TopicKind::Attached,
-            depth: self.depth + 1,
-        }
-        .visit_seq(seq)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Key>()? {
-            // Any other child type is kept, as attached children (XMind's model does the same).
-            let kind = match key {
-                Key::Detached => TopicKind::Floating,
-                Key::Summary => TopicKind::Summary,
-                Key::Callout => TopicKind::Callout,
-                _ => TopicKind::Attached,
-            };
-            map.next_value_seed(TopicList {
-                st: &mut *self.st,
-                parent: self.parent,
-                kind,
-                depth: self.depth + 1,
-            })?;
-        }
-        Ok(())
-    }
-}
-
-struct TopicList<'a, 'l> {
-    st: &'a mut State<'l>,
-    parent: TopicId,
-    kind: TopicKind,
-    depth: usize,
-}
-
-impl<'l> TopicList<'_, 'l> {
-    fn seed(&mut self) -> TopicSeed<'_, 'l> {
-        TopicSeed {
-            st: &mut *self.st,
-            parent: Some(self.parent),
-            kind: self.kind,
-            depth: self.depth,
-        }
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for TopicList<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TopicList<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of topics")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(self.seed())?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(mut self, map: A) -> Result<(), A::Error> {
-        self.seed().visit_map(map)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Notes: `plain`, `realHTML` (an HTML string), `html` (Zen's paragraphs of spans), `ops`.
-
-struct NotesSeed<'a, 'l>(&'a mut State<'l>);
-
-impl<'de> DeserializeSeed<'de> for NotesSeed<'_, '_> {
-    type Value = Option<Notes>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Notes>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NotesSeed<'_, '_> {
-    type Value = Option<Notes>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("notes")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Option<Notes>, E> {
-        Ok(None)
-    }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<Notes>, E> {
-        let plain = self.0.text(s, "note")?;
-        Ok((!plain.is_empty()).then_some(Notes { plain, html: None }))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Notes>, A::Error> {
-        let st = self.0;
-        let (mut plain, mut real_html, mut zen) = (None, None, None);
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Plain => plain = map.next_value::<ContentText>()?.0,
-                Key::RealHtml => real_html = map.next_value::<ContentText>()?.0,
-                Key::Html => {
-                    let mut out = ZenHtml::default();
-                    map.next_value_seed(ZenHtmlSeed(&mut out))?;
-                    zen = Some(out);
+    /// One element of a child list: a topic object (returns its frame), a bare string (a topic
+    /// with that title), or anything else (skipped).
+    fn list_item(
+        &mut self,
+        b: &mut SheetBuilder,
+        list: Frame,
+        event: Event<'a>,
+    ) -> Result<Option<Frame>> {
+        let Frame::List {
+            parent,
+            kind,
+            depth,
+        } = list
+        else {
+            unreachable!("called for lists")
+        };
+        match event {
+            Event::StartObject => {
+                if depth > self.limits.max_depth {
+                    return Err(Error::Limit {
+                        entry: self.entry.to_string(),
+                        what: "nesting depth of topics",
+                        limit: format!("{} levels", self.limits.max_depth),
+                        option: "--max-depth",
+                    });
                 }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                let id = b.new_topic(Some(parent), kind);
+                Ok(Some(Frame::Topic { id, depth }))
+            }
+            Event::Str(s) => {
+                let title = self.text(&s)?;
+                let id = b.new_topic(Some(parent), kind);
+                b.topic(id).title = title;
+                Ok(None)
+            }
+            other => {
+                self.skip(&other)?;
+                Ok(None)
             }
         }
-        let html = match (real_html, &zen) {
-            (Some(h), _) if !h.is_empty() => Some(h),
-            (_, Some(z)) if !z.html.is_empty() => Some(z.html.clone()),
+    }
+
+    /// A key of a topic other than `children`, whose value starts with `value`.
+    fn topic_field(
+        &mut self,
+        b: &mut SheetBuilder,
+        id: TopicId,
+        key: &str,
+        value: Event<'a>,
+    ) -> Result<()> {
+        const KNOWN: &[&str] = &[
+            "id",
+            "title",
+            "notes",
+            "labels",
+            "markers",
+            "href",
+            "image",
+            "summaries",
+            "boundaries",
+            "branch",
+            "comments",
+        ];
+        if !KNOWN.contains(&key) {
+            return self.skip(&value);
+        }
+        // Titles and ids are nearly always plain strings: no need for a Small.
+        if let (Event::Str(s), "title" | "id") = (&value, key) {
+            let s = self.text(s)?;
+            let t = b.topic(id);
+            if key == "title" {
+                t.title = s;
+            } else {
+                t.id = s;
+            }
+            return Ok(());
+        }
+        let v = self.small(value)?;
+        match key {
+            "id" => b.topic(id).id = self.scalar_text(&v)?,
+            "title" => b.topic(id).title = self.scalar_text(&v)?,
+            "notes" => {
+                let notes = self.notes(&v)?;
+                b.topic(id).notes = notes.map(Box::new);
+            }
+            "labels" => {
+                let mut labels = Vec::new();
+                for l in v.items() {
+                    if let Some(s) = l.scalar() {
+                        labels.push(self.text(s)?);
+                    }
+                }
+                b.topic(id).labels = labels;
+            }
+            "markers" => {
+                let mut markers = Vec::new();
+                for m in v.items() {
+                    let marker = match m {
+                        Small::Obj(_) => ["markerId", "markerid", "id"]
+                            .iter()
+                            .find_map(|k| m.get(k).and_then(Small::scalar)),
+                        other => other.scalar(),
+                    };
+                    if let Some(m) = marker.filter(|m| !m.is_empty()) {
+                        markers.push(self.text(m)?);
+                    }
+                }
+                b.topic(id).markers = markers;
+            }
+            "href" => {
+                let href = self.scalar_text(&v)?;
+                if !href.trim().is_empty() {
+                    b.topic(id).link = Some(Box::new(Link::new(href)));
+                }
+            }
+            "image" => {
+                if let Some(img) = v.items().first() {
+                    let src = match img {
+                        Small::Obj(_) => img.get("src").and_then(Small::scalar),
+                        other => other.scalar(),
+                    };
+                    if let Some(src) = src.filter(|s| !s.is_empty()) {
+                        let image = Image {
+                            src: self.text(src)?,
+                            width: img.get("width").and_then(Small::number),
+                            height: img.get("height").and_then(Small::number),
+                        };
+                        b.topic(id).image = Some(Box::new(image));
+                    }
+                }
+            }
+            "summaries" | "boundaries" => {
+                for r in v.items() {
+                    let range = parse_range(r.get("range").and_then(Small::scalar).unwrap_or(""));
+                    if key == "summaries" {
+                        let topic = r.get("topicId").and_then(Small::scalar).unwrap_or("");
+                        b.summary(id, topic.to_string(), range);
+                    } else {
+                        let title = match r.get("title") {
+                            Some(t) => self.scalar_text(t)?,
+                            None => String::new(),
+                        };
+                        b.boundary(id, range, title);
+                    }
+                }
+            }
+            "branch" => b.topic(id).folded = v.scalar() == Some("folded"),
+            "comments" => {
+                let mut comments = Vec::new();
+                for c in v.items() {
+                    let get = |k: &str| c.get(k).and_then(Small::scalar).unwrap_or("");
+                    let (author, content) = (get("author"), get("content"));
+                    let time = c
+                        .get("creationTime")
+                        .or_else(|| c.get("time"))
+                        .and_then(Small::number);
+                    comments.push(Comment {
+                        author: self.text(author)?,
+                        time: time.map(|t| t as i64),
+                        content: self.text(content)?,
+                    });
+                }
+                b.topic(id).comments = comments;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `notes`: `{"plain": {"content"}, "realHTML": {"content"}, "html": {…paragraphs…}}`, or a
+    /// bare string.
+    fn notes(&mut self, v: &Small) -> Result<Option<Notes>> {
+        fn content(v: Option<&Small>) -> Option<String> {
+            match v? {
+                o @ Small::Obj(_) => o.get("content").and_then(Small::scalar).map(str::to_string),
+                other => other.scalar().map(str::to_string),
+            }
+        }
+        let (plain, real_html, zen) = match v {
+            Small::Obj(_) => {
+                let mut zen = ZenHtml::default();
+                if let Some(h) = v.get("html") {
+                    zen.read(h);
+                }
+                (content(v.get("plain")), content(v.get("realHTML")), zen)
+            }
+            other => (other.scalar().map(str::to_string), None, ZenHtml::default()),
+        };
+        let html = match real_html {
+            Some(h) if !h.is_empty() => Some(h),
+            _ if !zen.html.is_empty() => Some(zen.html.clone()),
             _ => None,
         };
         let plain = match plain {
             Some(p) => p,
-            None => match (&zen, &html) {
-                (Some(z), _) if !z.plain.is_empty() => z.plain.clone(),
-                (_, Some(h)) => html_to_text(h),
-                _ => String::new(),
-            },
+            None if !zen.plain.is_empty() => zen.plain,
+            None => html.as_deref().map(html_to_text).unwrap_or_default(),
         };
         if plain.is_empty() && html.is_none() {
             return Ok(None);
         }
-        let plain = st.text(&plain, "note")?;
+        let plain = self.text(&plain)?;
         let html = match html {
-            Some(h) => Some(st.text(&h, "note")?),
+            Some(h) => Some(self.text(&h)?),
             None => None,
         };
         Ok(Some(Notes { plain, html }))
     }
 }
 
-/// `{"content": "…"}`, or the bare string.
-struct ContentText(Option<String>);
-
-impl<'de> Deserialize<'de> for ContentText {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ContentText;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("note content")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<ContentText, E> {
-                Ok(ContentText(Some(s.to_string())))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<ContentText, E> {
-                Ok(ContentText(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ContentText, A::Error> {
-                let mut out = None;
-                while let Some(k) = map.next_key::<Key>()? {
-                    if k == Key::Content {
-                        out = map.next_value::<Txt>()?.0;
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(ContentText(out))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// Zen's structured notes, flattened while reading into an HTML string and plain text.
+/// Zen's structured notes (`html.content.paragraphs[].spans[]`) as an HTML string and plain
+/// text. Recursion is bounded by [`SMALL_DEPTH`].
 #[derive(Default)]
 struct ZenHtml {
     html: String,
     plain: String,
 }
 
-/// Walks `{"content": {"paragraphs": [{"spans": [...]}]}}` at any nesting of wrapper objects.
-struct ZenHtmlSeed<'a>(&'a mut ZenHtml);
-
-impl<'de> DeserializeSeed<'de> for ZenHtmlSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ZenHtmlSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("structured notes")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        // An HTML string where Zen puts its paragraphs.
-        self.0.html.push_str(s);
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(k) = map.next_key::<Key>()? {
-            match k {
-                Key::Content => map.next_value_seed(ZenHtmlSeed(&mut *self.0))?,
-                Key::Paragraphs => map.next_value_seed(Paragraphs(&mut *self.0))?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+impl ZenHtml {
+    fn read(&mut self, v: &Small) {
+        match v {
+            Small::Str(s) => self.html.push_str(s),
+            Small::Obj(_) => {
+                if let Some(c) = v.get("content") {
+                    self.read(c);
+                }
+                if let Some(ps) = v.get("paragraphs") {
+                    for p in ps.items() {
+                        let mut inner = ZenHtml::default();
+                        inner.spans(p);
+                        if !self.html.is_empty() {
+                            self.plain.push('\n');
+                        }
+                        self.html.push_str("<p>");
+                        self.html.push_str(&inner.html);
+                        self.html.push_str("</p>");
+                        self.plain.push_str(&inner.plain);
+                    }
                 }
             }
+            _ => {}
         }
-        Ok(())
     }
-}
 
-struct Paragraphs<'a>(&'a mut ZenHtml);
-
-impl<'de> DeserializeSeed<'de> for Paragraphs<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Paragraphs<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("paragraphs")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        loop {
-            let mut p = ZenHtml::default();
-            if seq.next_element_seed(Spans(&mut p))?.is_none() {
-                break;
+    /// A paragraph `{"spans"}` or a span `{"text"}`, `{"href", "spans"}`, `{"image"}`.
+    fn spans(&mut self, v: &Small) {
+        match v {
+            Small::Str(s) => {
+                self.plain.push_str(s);
+                escape_html_into(&mut self.html, s);
             }
-            if !self.0.html.is_empty() {
-                self.0.plain.push('\n');
-            }
-            self.0.html.push_str("<p>");
-            self.0.html.push_str(&p.html);
-            self.0.html.push_str("</p>");
-            self.0.plain.push_str(&p.plain);
-        }
-        Ok(())
-    }
-}
-
-/// A paragraph `{"spans": [...]}` or a span `{"text"}`, `{"href", "spans"}`, `{"image"}`;
-/// arrays of either are read in order.
-struct Spans<'a>(&'a mut ZenHtml);
-
-impl<'de> DeserializeSeed<'de> for Spans<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Spans<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("spans")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        self.0.plain.push_str(s);
-        escape_html_into(&mut self.0.html, s);
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Spans(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut inner = ZenHtml::default();
-        let (mut href, mut image) = (None, None);
-        while let Some(k) = map.next_key::<Txt>()? {
-            match k.0.as_deref() {
-                Some("text" | "spans") => map.next_value_seed(Spans(&mut inner))?,
-                Some("href") => href = map.next_value::<Txt>()?.0,
-                Some("image") => image = map.next_value::<Txt>()?.0,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+            Small::Arr(items) => items.iter().for_each(|i| self.spans(i)),
+            Small::Obj(_) => {
+                let mut inner = ZenHtml::default();
+                for k in ["text", "spans"] {
+                    if let Some(x) = v.get(k) {
+                        inner.spans(x);
+                    }
                 }
+                if let Some(src) = v.get("image").and_then(Small::scalar) {
+                    self.html.push_str("<img src=\"");
+                    escape_html_into(&mut self.html, src);
+                    self.html.push_str("\">");
+                }
+                match v.get("href").and_then(Small::scalar) {
+                    Some(h) => {
+                        self.html.push_str("<a href=\"");
+                        escape_html_into(&mut self.html, h);
+                        self.html.push_str("\">");
+                        self.html.push_str(&inner.html);
+                        self.html.push_str("</a>");
+                    }
+                    None => self.html.push_str(&inner.html),
+                }
+                self.plain.push_str(&inner.plain);
             }
+            _ => {}
         }
-        let out = self.0;
-        if let Some(src) = image {
-            out.html.push_str("<img src=\"");
-            escape_html_into(&mut out.html, &src);
-            out.html.push_str("\">");
-        }
-        match href {
-            Some(h) => {
-                out.html.push_str("<a href=\"");
-                escape_html_into(&mut out.html, &h);
-                out.html.push_str("\">");
-                out.html.push_str(&inner.html);
-                out.html.push_str("</a>");
-            }
-            None => out.html.push_str(&inner.html),
-        }
-        out.plain.push_str(&inner.plain);
-        Ok(())
     }
 }
 

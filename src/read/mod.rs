@@ -7,6 +7,7 @@
 mod archive;
 mod finish;
 mod json;
+mod jsonlex;
 mod text;
 mod xml;
 
