@@ -207,12 +207,28 @@ fn check_entry_count<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<
 
 fn zip_error(e: ZipError) -> Error {
     match e {
-        ZipError::Io(e) => Error::BadZip(e.to_string()),
         ZipError::UnsupportedArchive(m) if m.contains("assword") => Error::Encrypted {
             entry: "zip entries".into(),
             hint: String::new(),
         },
-        other => Error::BadZip(other.to_string()),
+        other => Error::BadZip(describe_zip_error(&other.to_string())),
+    }
+}
+
+/// The zip library's message, worded like ours: lower case, and plain words for the usual
+/// damage.
+fn describe_zip_error(msg: &str) -> String {
+    let msg = msg.strip_prefix("invalid Zip archive: ").unwrap_or(msg);
+    if msg.contains("EOCD") || msg.contains("end of central directory") {
+        return "the zip directory at the end of the file is missing (truncated download?)".into();
+    }
+    if msg.contains("larger than its declared") {
+        return "the entry holds more than its header declares (a zip bomb?)".into();
+    }
+    let mut chars = msg.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => "unknown damage".into(),
     }
 }
 
@@ -227,7 +243,9 @@ impl Entries {
     fn list<R: Read + Seek>(zip: &mut ZipArchive<R>, warnings: &mut Vec<String>) -> Result<Self> {
         if zip.has_duplicate_names() {
             // The zip library keeps one entry per name: the last one in the directory.
-            warnings.push("the archive lists an entry name more than once; the last copy was read".into());
+            warnings.push(
+                "the archive lists an entry name more than once; the last copy was read".into(),
+            );
         }
         let mut names = Vec::with_capacity(zip.len());
         let mut by_name = HashMap::with_capacity(zip.len());
@@ -431,7 +449,7 @@ fn read_text<R: Read + Seek>(
 }
 
 fn entry_error(name: &str, e: ZipError) -> Error {
-    Error::BadZip(format!("{name}: {e}"))
+    Error::BadZip(format!("{name}: {}", describe_zip_error(&e.to_string())))
 }
 
 fn entry_io_error(name: &str, e: io::Error) -> Error {
@@ -439,7 +457,7 @@ fn entry_io_error(name: &str, e: io::Error) -> Error {
     if msg.contains("checksum") || msg.contains("CRC") {
         Error::BadZip(format!("{name}: checksum mismatch, the entry is corrupt"))
     } else {
-        Error::BadZip(format!("{name}: {msg}"))
+        Error::BadZip(format!("{name}: {}", describe_zip_error(&msg)))
     }
 }
 

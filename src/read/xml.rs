@@ -201,7 +201,14 @@ impl Parser<'_, '_> {
                     }
                 }
                 Event::DocType(_) => self.saw_doctype = true,
-                Event::Eof => break,
+                Event::Eof => {
+                    if !stack.is_empty() || self.b.is_some() {
+                        return Err(
+                            self.xml_error("unexpected end of the document: elements left open")
+                        );
+                    }
+                    break;
+                }
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             }
         }
