@@ -3,6 +3,11 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xmindconv");
 
 /// A zip archive with these entries (deflated).
 pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -46,4 +51,169 @@ pub fn deep_xml(depth: usize) -> String {
     }
     s.push_str("</topic><title>Deep</title></sheet></xmap-content>");
     s
+}
+
+/// One entry of a hand-assembled zip: every header field as given, so tests can lie.
+pub struct RawEntry {
+    pub name: Vec<u8>,
+    /// 0 stored, 8 deflated, anything else to test unsupported methods.
+    pub method: u16,
+    /// General-purpose flags (bit 0: encrypted).
+    pub flags: u16,
+    /// The bytes stored in the archive (already compressed when `method` is 8).
+    pub data: Vec<u8>,
+    pub crc: u32,
+    pub compressed_size: u32,
+    pub uncompressed_size: u32,
+}
+
+impl RawEntry {
+    /// A stored entry with truthful headers.
+    pub fn stored(name: &str, data: &[u8]) -> RawEntry {
+        RawEntry {
+            name: name.as_bytes().to_vec(),
+            method: 0,
+            flags: 0,
+            data: data.to_vec(),
+            crc: crc32fast::hash(data),
+            compressed_size: data.len() as u32,
+            uncompressed_size: data.len() as u32,
+        }
+    }
+}
+
+/// Assembles local headers, data, central directory and end record, exactly as described.
+pub fn raw_zip(entries: &[RawEntry]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for e in entries {
+        let offset = out.len() as u32;
+        let header = |sig: u32, central: bool| {
+            let mut h = Vec::new();
+            h.extend_from_slice(&sig.to_le_bytes());
+            if central {
+                h.extend_from_slice(&20u16.to_le_bytes()); // version made by
+            }
+            h.extend_from_slice(&20u16.to_le_bytes()); // version needed
+            h.extend_from_slice(&e.flags.to_le_bytes());
+            h.extend_from_slice(&e.method.to_le_bytes());
+            h.extend_from_slice(&[0, 0, 0x21, 0]); // time, date (1980-01-01)
+            h.extend_from_slice(&e.crc.to_le_bytes());
+            h.extend_from_slice(&e.compressed_size.to_le_bytes());
+            h.extend_from_slice(&e.uncompressed_size.to_le_bytes());
+            h.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+            h.extend_from_slice(&0u16.to_le_bytes()); // extra length
+            if central {
+                h.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
+                h.extend_from_slice(&0u32.to_le_bytes()); // external attrs
+                h.extend_from_slice(&offset.to_le_bytes());
+            }
+            h.extend_from_slice(&e.name);
+            h
+        };
+        out.extend(header(0x0403_4b50, false));
+        out.extend_from_slice(&e.data);
+        central.extend(header(0x0201_4b50, true));
+    }
+    let cd_offset = out.len() as u32;
+    let n = entries.len() as u16;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+/// A deflate stream of `mib` MiB of spaces and its CRC, built in milliseconds: one compressed
+/// MiB (ending on a byte boundary) repeated, then an empty final block.
+pub fn deflated_spaces(mib: usize) -> (Vec<u8>, u32) {
+    use flate2::{Compress, Compression, FlushCompress};
+    let chunk = vec![b' '; 1 << 20];
+    let mut c = Compress::new(Compression::best(), false);
+    let mut block = Vec::with_capacity(8 << 10);
+    c.compress_vec(&chunk, &mut block, FlushCompress::Full)
+        .unwrap();
+    let mut stream = Vec::with_capacity(block.len() * mib + 2);
+    let mut crc = crc32fast::Hasher::new();
+    for _ in 0..mib {
+        stream.extend_from_slice(&block);
+        crc.update(&chunk);
+    }
+    stream.extend_from_slice(&[0x03, 0x00]); // final, fixed-Huffman, end of block
+    (stream, crc.finalize())
+}
+
+/// Result of one run of the binary.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stderr: String,
+    pub stdout_len: usize,
+    pub elapsed: Duration,
+    pub max_rss_kib: i64,
+}
+
+/// Runs the binary with `-t format extra… path` under `ulimit -v` (KiB) and a wall-clock limit,
+/// reporting the peak memory. The kernel counts the memory of this (the parent) process at the
+/// time of the spawn into the child's peak, so keep the calling test process small.
+#[allow(clippy::zombie_processes)] // reaped by wait4(), which also reports the peak memory
+pub fn run(path: &Path, format: &str, extra: &[&str], vmem_kib: u64, limit: Duration) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {vmem_kib}; exec \"$0\" \"$@\""))
+        .arg(BIN)
+        .args(["-t", format])
+        .args(extra)
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_reader =
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()).unwrap_or(0));
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut err, &mut s);
+        s
+    });
+    let (status, rusage) = loop {
+        let mut status = 0;
+        // SAFETY: plain libc call on our own child; `rusage` is written by the kernel.
+        let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut rusage) };
+        if r == pid {
+            break (status, rusage);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!(
+                "{} -t {format}: still running after {limit:?}",
+                path.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = start.elapsed();
+    let stdout_len = out_reader.join().unwrap() as usize;
+    let stderr = err_reader.join().unwrap();
+    let code = if libc::WIFEXITED(status) {
+        Some(libc::WEXITSTATUS(status))
+    } else {
+        None
+    };
+    Run {
+        code,
+        stderr,
+        stdout_len,
+        elapsed,
+        max_rss_kib: rusage.ru_maxrss,
+    }
 }
