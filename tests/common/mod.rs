@@ -217,3 +217,126 @@ pub fn run(path: &Path, format: &str, extra: &[&str], vmem_kib: u64, limit: Dura
         max_rss_kib: rusage.ru_maxrss,
     }
 }
+
+/// Random documents built in the model, for property tests.
+pub mod arbitrary {
+    use proptest::prelude::*;
+    use xmindconv::model::{
+        Boundary, BoundaryRange, ChildRange, Comment, Document, Image, Link, Notes, Relationship,
+        Sheet, Topic, TopicId, TopicKind,
+    };
+
+    /// Titles drawn from letters, CJK, emoji, white space and every character some format
+    /// treats specially.
+    pub fn title() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "a", "Topic", " ", "  ", "\n", "\t", "中文", "😢", "#", "##", "*", "_", "`", "[", "]",
+            "(", ")", "{", "}", "<", ">", "&", "|", "%%", ":::", "::icon(", "\"", "'", "\\", "-",
+            "1.", "+", ">", "~", "$", "#35;", "&amp;", "mindmap", "<b>", "://", "=", "!",
+        ]);
+        prop::collection::vec(pieces, 0..6).prop_map(|v| v.concat())
+    }
+
+    /// One topic's extras, sometimes.
+    fn decorate(t: &mut Topic, seed: u32, note: String) {
+        if seed % 3 == 0 {
+            t.notes = Some(Box::new(Notes {
+                plain: note,
+                html: None,
+            }));
+        }
+        if seed % 4 == 0 {
+            t.labels = vec!["label".into(), format!("l{seed}")];
+        }
+        if seed % 5 == 0 {
+            t.markers = vec!["priority-1".into(), "task-done".into(), "custom-xyz".into()];
+        }
+        if seed % 7 == 0 {
+            t.link = Some(Box::new(Link::new(format!(
+                "https://example.com/{seed}?a=1&b=<2>"
+            ))));
+        }
+        if seed % 11 == 0 {
+            t.image = Some(Box::new(Image {
+                src: "xap:resources/a b.png".into(),
+                width: Some(10.0),
+                height: None,
+            }));
+        }
+        if seed % 13 == 0 {
+            t.comments = vec![Comment {
+                author: "me".into(),
+                time: Some(1),
+                content: "a comment".into(),
+            }];
+        }
+        t.folded = seed % 17 == 0;
+    }
+
+    /// A sheet: each new topic picks an existing parent and a kind.
+    pub fn sheet() -> impl Strategy<Value = Sheet> {
+        (
+            title(),
+            title(),
+            prop::collection::vec(
+                (any::<prop::sample::Index>(), 0u32..100, title(), title()),
+                0..40,
+            ),
+        )
+            .prop_map(|(sheet_title, root_title, topics)| {
+                let mut s = Sheet::new(root_title);
+                s.title = sheet_title;
+                s.topics[0].id = "t0".into();
+                for (i, (parent, seed, t, note)) in topics.into_iter().enumerate() {
+                    let parent = TopicId(parent.index(s.topics.len()) as u32);
+                    let kind = match seed % 10 {
+                        0 => TopicKind::Floating,
+                        1 => TopicKind::Callout,
+                        2 => TopicKind::Summary,
+                        _ => TopicKind::Attached,
+                    };
+                    let mut topic = Topic::new(t);
+                    topic.id = format!("t{}", i + 1);
+                    decorate(&mut topic, seed, note);
+                    let id = s.add(parent, kind, topic);
+                    let p = &mut s.topics[parent.index()];
+                    if kind == TopicKind::Summary && !p.children.is_empty() {
+                        let last = p.children.len() - 1;
+                        if let Some(sum) = p.summaries.iter_mut().find(|x| x.topic == Some(id)) {
+                            sum.range = Some(ChildRange {
+                                start: 0,
+                                end: last,
+                            });
+                        }
+                        p.boundaries.push(Boundary {
+                            range: BoundaryRange::Children(ChildRange {
+                                start: 0,
+                                end: last,
+                            }),
+                            title: "b".into(),
+                        });
+                    }
+                }
+                if s.topics.len() > 2 {
+                    s.relationships.push(Relationship {
+                        id: "r".into(),
+                        end1: "t1".into(),
+                        end2: "t2".into(),
+                        from: Some(TopicId(1)),
+                        to: Some(TopicId(2)),
+                        title: "rel".into(),
+                    });
+                }
+                s
+            })
+    }
+
+    /// A document of one to three sheets.
+    pub fn document() -> impl Strategy<Value = Document> {
+        prop::collection::vec(sheet(), 1..4).prop_map(|sheets| Document {
+            name: Some("random.xmind".into()),
+            sheets,
+            ..Document::default()
+        })
+    }
+}

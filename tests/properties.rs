@@ -1,0 +1,98 @@
+//! Property tests over random documents built in the model: every emitter writes them without
+//! error, JSON reads back to the same tree, and the text formats keep every title in order.
+
+mod common;
+
+use proptest::prelude::*;
+use serde_json::Value;
+use xmindconv::model::{Document, Sheet, TopicId};
+use xmindconv::{EMITTERS, EmitOptions, Extra, emit};
+
+/// Titles of a JSON topic and its descendants, as (depth, title) in pre-order, for `children`
+/// (attached) only.
+fn json_tree(topic: &Value, depth: usize, out: &mut Vec<(usize, String)>) {
+    out.push((depth, topic["title"].as_str().unwrap().to_string()));
+    for c in topic["children"].as_array().unwrap() {
+        json_tree(c, depth + 1, out);
+    }
+}
+
+fn model_tree(sheet: &Sheet) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    sheet.walk(TopicId::ROOT, |id, d| {
+        out.push((d, sheet.topic(id).title.clone()));
+        true
+    });
+    out
+}
+
+/// Every title of the document in pre-order: attached tree, then floating topics' trees.
+fn all_titles(doc: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &doc.sheets {
+        out.extend(model_tree(s).into_iter().map(|(_, t)| t));
+        for f in s.floating_topics() {
+            s.walk(f, |id, _| {
+                out.push(s.topic(id).title.clone());
+                true
+            });
+        }
+    }
+    out
+}
+
+/// Whether every line of every title occurs in `text`, in order.
+fn titles_in_order(text: &str, titles: &[String]) -> Result<(), String> {
+    let mut at = 0;
+    for t in titles {
+        for line in t.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+            match text[at..].find(line) {
+                Some(i) => at += i + line.len(),
+                None => return Err(format!("{line:?} (of {t:?}) missing after byte {at}")),
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn every_emitter_writes_every_document(doc in common::arbitrary::document()) {
+        let mut all = EmitOptions::default();
+        for e in Extra::ALL {
+            all.set(e, true);
+        }
+        let mut titles = EmitOptions::default();
+        titles.titles_only();
+        for e in EMITTERS {
+            for opts in [&EmitOptions::default(), &all, &titles] {
+                let mut out = Vec::new();
+                e.emit(&doc, opts, &mut out).unwrap();
+                prop_assert!(std::str::from_utf8(&out).is_ok(), "{} wrote invalid UTF-8", e.name());
+            }
+        }
+    }
+
+    #[test]
+    fn json_reads_back_to_the_same_tree(doc in common::arbitrary::document()) {
+        let json = emit::to_string(emit::by_name("json").unwrap(), &doc, &EmitOptions::default());
+        let v: Value = serde_json::from_str(&json).unwrap();
+        let sheets = v["sheets"].as_array().unwrap();
+        prop_assert_eq!(sheets.len(), doc.sheets.len());
+        for (js, s) in sheets.iter().zip(&doc.sheets) {
+            prop_assert_eq!(js["title"].as_str().unwrap(), s.title.as_str());
+            let mut tree = Vec::new();
+            json_tree(&js["root"], 0, &mut tree);
+            prop_assert_eq!(tree, model_tree(s));
+        }
+    }
+
+    #[test]
+    fn text_keeps_every_title_in_order(doc in common::arbitrary::document()) {
+        let text = emit::to_string(emit::by_name("text").unwrap(), &doc, &EmitOptions::default());
+        let r = titles_in_order(&text, &all_titles(&doc));
+        prop_assert!(r.is_ok(), "{}\n{text}", r.unwrap_err());
+    }
+}
