@@ -1,0 +1,26 @@
+//! Shared body of the fuzz targets: read, then run every emitter with several option sets.
+
+use xmindconv::{EMITTERS, EmitOptions, Extra, read};
+
+/// Reads `data` with small limits (so the fuzzer does not spend its time on huge inputs) and,
+/// when it reads, writes it in every format.
+pub fn read_and_emit(data: &[u8]) {
+    let mut options = read::ReadOptions::default();
+    options.limits.max_entry_size = 8 << 20;
+    options.limits.max_depth = 2_000;
+    let Ok(doc) = read::read_bytes_with(data, &options) else {
+        return;
+    };
+    let mut all = EmitOptions::default();
+    for e in Extra::ALL {
+        all.set(e, true);
+    }
+    let mut titles = EmitOptions::default();
+    titles.titles_only();
+    titles.max_depth = Some(3);
+    for opts in [EmitOptions::default(), all, titles] {
+        for e in EMITTERS {
+            e.emit(&doc, &opts, &mut std::io::sink()).expect("writing to a sink cannot fail");
+        }
+    }
+}
