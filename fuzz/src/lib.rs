@@ -20,7 +20,20 @@ pub fn read_and_emit(data: &[u8]) {
     titles.max_depth = Some(3);
     for opts in [EmitOptions::default(), all, titles] {
         for e in EMITTERS {
-            e.emit(&doc, &opts, &mut std::io::sink()).expect("writing to a sink cannot fail");
+            e.emit(&doc, &opts, &mut std::io::sink())
+                .expect("writing to a sink cannot fail");
         }
     }
+}
+
+/// The `content` target: the first byte picks JSON or XML, the rest is the entry's text after its
+/// first character (bare content is recognised by that character).
+pub fn content(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let mut text = Vec::with_capacity(rest.len() + 1);
+    text.push(if pick & 1 == 0 { b'[' } else { b'<' });
+    text.extend_from_slice(rest);
+    read_and_emit(&text);
 }
