@@ -184,8 +184,8 @@ fn without_anchors(tree: &str) -> String {
 /// For every readable map and every sheet, the Markdown of `--titles-only --sheet N` is accepted
 /// by pandoc (`validate-markdown`), and the tree pandoc reads (`md-tree`) is the sheet's tree of
 /// attached topics, titles compared after folding white space (pandoc turns a line break in a
-/// title into a space or soft break; md-tree prints an empty title, written `&#32;` in a list
-/// item, as nothing, like `expected_tree`). The fixtures are also checked in the list-only style,
+/// title into a space or soft break; an empty title, written `&nbsp;`, folds to nothing as in
+/// `expected_tree`). The fixtures are also checked in the list-only style,
 /// with six heading levels, and with every extra on (extras live in block quotes, which must not
 /// add or hide topics).
 #[test]

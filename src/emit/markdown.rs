@@ -14,9 +14,9 @@
 //!   `commonmark_x` is backslash-escaped where it would have that meaning; leading and trailing
 //!   white space is written as character references (`&#32;`). A title with several lines keeps
 //!   them as hard line breaks (`\` at the end of a line) in a list item; in a heading, which holds
-//!   one line, the lines are joined with a space. An empty title is an empty heading, or `&#32;`
-//!   in a list item (an empty item right after its parent's title would turn that title into a
-//!   heading).
+//!   one line, the lines are joined with a space. An empty (or blank) title is written `&nbsp;`:
+//!   markmap drops an empty node that has children, and an empty item right after its parent's
+//!   title would turn that title into a heading.
 //! - Extras go in a block quote right below the title, inside the topic's list item, so that
 //!   markmap shows them in the node: `**Labels:** a, b`, `**Markers:** P1, 50%` (see
 //!   [`crate::markers`]), `![image](…)`, `**Note:** …` (rich notes converted from HTML, see
@@ -353,8 +353,13 @@ impl<'a> Writer<'a> {
         let doc = self.doc;
         let sheet = &doc.sheets[s];
         let t = sheet.topic(id);
+        // A blank title is written `&nbsp;`: markmap drops a node whose text is empty or white
+        // space when it has children (or is an only child), and a bare `-` right after its
+        // parent's title would turn that title into a setext heading. Pandoc reads the title back
+        // as white space.
+        let blank = t.title.trim().is_empty();
         let wrap = match self.link_form(t) {
-            Some(LinkForm::Wrap(dest)) if !t.title.is_empty() => Some(dest),
+            Some(LinkForm::Wrap(dest)) if !blank => Some(dest),
             _ => None,
         };
         let anchor = self
@@ -367,6 +372,7 @@ impl<'a> Writer<'a> {
                 let joined = t.title.split('\n').collect::<Vec<_>>().join(" ");
                 let mut text = anchor;
                 match wrap {
+                    _ if blank => text.push_str("&nbsp;"),
                     Some(dest) => {
                         text.push('[');
                         text.push_str(&escape_line(&joined, true));
@@ -377,7 +383,11 @@ impl<'a> Writer<'a> {
                 self.heading(out, *level, &text)
             }
             Place::Item { ctx, indent } => {
-                let mut lines = text_lines(&t.title);
+                let mut lines = if blank {
+                    vec!["&nbsp;".to_string()]
+                } else {
+                    text_lines(&t.title)
+                };
                 if let Some(dest) = wrap {
                     lines[0].insert(0, '[');
                     if let Some(last) = lines.last_mut() {
@@ -387,9 +397,6 @@ impl<'a> Writer<'a> {
                 let mut first = self.role_label(sheet, role);
                 first.push_str(&anchor);
                 first.push_str(&lines[0]);
-                if first.is_empty() {
-                    first.push_str("&#32;");
-                }
                 let item = Prefix {
                     ctx,
                     pad: *indent,
@@ -457,7 +464,7 @@ impl<'a> Writer<'a> {
         }
         match self.link_form(t) {
             Some(LinkForm::Alone(md)) => paras.push(vec![md]),
-            Some(LinkForm::Wrap(dest)) if t.title.is_empty() => {
+            Some(LinkForm::Wrap(dest)) if t.title.trim().is_empty() => {
                 let text = match t.link.as_deref() {
                     Some(l) if l.kind == LinkKind::Topic => self
                         .by_id
@@ -1115,7 +1122,7 @@ mod tests {
         s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("x\ny"));
         assert_eq!(
             md(&doc(s), &titles_only()),
-            "# root\n\n## main\n\n- line one\\\n  \\- two\\\n  &#32;\n- &#32;\n\n## x y\n"
+            "# root\n\n## main\n\n- line one\\\n  \\- two\\\n  &#32;\n- &nbsp;\n\n## x y\n"
         );
     }
 
