@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 
-use xmindconv::emit::{self, EMITTERS, EmitOptions, Emitter, Extra};
+use xmindconv::emit::{self, EMITTERS, EmitOptions, Emitter, Extra, MarkerStyle};
 use xmindconv::read::{self, Limits, ReadOptions};
 use xmindconv::{Document, Error};
 
@@ -29,7 +29,7 @@ struct Cli {
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
-    /// Output format (see --list-formats). Default: from the extension of -o, else text.
+    /// Output format (see --list-formats). Default: from the extension of -o, else markdown.
     #[arg(short = 't', long = "to", value_name = "FORMAT", value_parser = parse_format)]
     to: Option<&'static dyn Emitter>,
 
@@ -59,6 +59,19 @@ struct Cli {
     /// Leave out these extras (same names as --with).
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_extra)]
     without: Vec<Vec<Extra>>,
+
+    /// Markdown: write the root and the next N-1 levels as headings (`#` … `######`), deeper
+    /// topics as nested lists. 0 to 6; default 2 (the root and the main topics).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=6))]
+    heading_levels: Option<u8>,
+
+    /// Markdown: every topic, the root too, as a nested list item (--heading-levels 0).
+    #[arg(long, conflicts_with = "heading_levels")]
+    list_only: bool,
+
+    /// Markdown: how markers are written, as words (P1, 50%, red flag) or emoji (1️⃣ ◑ 🚩).
+    #[arg(long, value_name = "STYLE", default_value = "words", value_parser = ["words", "emoji"])]
+    marker_style: String,
 
     /// List the output formats and exit.
     #[arg(long)]
@@ -205,11 +218,19 @@ fn run(cli: Cli) -> Result<u8> {
                 )));
             }
         },
-        (None, _) => emit::by_name("text").context("the text emitter is missing")?,
+        (None, _) => emit::by_name("markdown").context("the Markdown emitter is missing")?,
     };
 
     let mut emit_opts = EmitOptions::default();
     emit_opts.max_depth = cli.depth;
+    emit_opts.heading_levels = if cli.list_only {
+        Some(0)
+    } else {
+        cli.heading_levels.map(usize::from)
+    };
+    if cli.marker_style == "emoji" {
+        emit_opts.marker_style = MarkerStyle::Emoji;
+    }
     if cli.titles_only {
         emit_opts.titles_only();
     }

@@ -18,6 +18,7 @@
 
 pub mod emit;
 mod error;
+pub mod markers;
 pub mod model;
 pub mod read;
 

@@ -57,10 +57,22 @@ fn text_output_of_the_example_equals_the_seed_file() {
 }
 
 #[test]
-fn txt_is_an_alias_and_text_is_the_default() {
+fn txt_is_an_alias_and_markdown_is_the_default() {
     let a = run(&["-t", "txt", "fixtures/大模型发展.xmind"]);
-    let b = run(&["fixtures/大模型发展.xmind"]);
+    let b = run(&["-t", "text", "fixtures/大模型发展.xmind"]);
     assert_eq!(a.stdout, b.stdout);
+    let md = run(&["-t", "md", "fixtures/大模型发展.xmind"]);
+    let default = run(&["fixtures/大模型发展.xmind"]);
+    assert!(default.status.success(), "{}", stderr(&default));
+    assert_eq!(md.stdout, default.stdout);
+    assert!(
+        stdout(&default).starts_with("# 大模型\n"),
+        "{}",
+        stdout(&default)
+    );
+    // An -o extension that names no format is still an error, not Markdown.
+    let o = run(&["fixtures/大模型发展.xmind", "-o", "/tmp/xmindconv-out.docx"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
@@ -89,7 +101,7 @@ fn unknown_format_and_unknown_extension_are_usage_errors() {
     let o = run(&["-t", "docx", "fixtures/大模型发展.xmind"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("unknown format \"docx\"; known formats: json"),
+        stderr(&o).contains("unknown format \"docx\"; known formats: markdown, json"),
         "{}",
         stderr(&o)
     );
@@ -140,8 +152,8 @@ fn broken_inputs_give_one_line_and_exit_1() {
 #[test]
 fn stdin_is_read_with_a_dash_or_from_a_pipe() {
     let bytes = fs::read(fixture("大模型发展.xmind")).unwrap();
-    let a = run_stdin(&["-"], &bytes);
-    let b = run_stdin(&[], &bytes);
+    let a = run_stdin(&["-t", "text", "-"], &bytes);
+    let b = run_stdin(&["-t", "text"], &bytes);
     assert!(a.status.success(), "{}", stderr(&a));
     assert_eq!(a.stdout, b.stdout);
     assert!(stdout(&a).starts_with("<stdin>\n大模型\n\n  • RNN"));
@@ -156,8 +168,20 @@ fn stdin_is_read_with_a_dash_or_from_a_pipe() {
 
 #[test]
 fn sheets_are_selected_by_number_or_title() {
-    let by_number = run(&["--sheet", "2", "fixtures/features-xmind8.xmind"]);
-    let by_title = run(&["--sheet", "Second sheet", "fixtures/features-xmind8.xmind"]);
+    let by_number = run(&[
+        "-t",
+        "text",
+        "--sheet",
+        "2",
+        "fixtures/features-xmind8.xmind",
+    ]);
+    let by_title = run(&[
+        "-t",
+        "text",
+        "--sheet",
+        "Second sheet",
+        "fixtures/features-xmind8.xmind",
+    ]);
     assert!(by_number.status.success());
     assert_eq!(by_number.stdout, by_title.stdout);
     assert_eq!(
@@ -175,6 +199,8 @@ fn sheets_are_selected_by_number_or_title() {
 #[test]
 fn depth_and_titles_only_limit_the_output() {
     let o = run(&[
+        "-t",
+        "text",
         "--depth",
         "1",
         "--titles-only",
@@ -190,7 +216,13 @@ fn depth_and_titles_only_limit_the_output() {
 
 #[test]
 fn extras_can_be_switched_on_in_text() {
-    let o = run(&["--with", "notes,labels,links", "fixtures/大模型发展.xmind"]);
+    let o = run(&[
+        "-t",
+        "text",
+        "--with",
+        "notes,labels,links",
+        "fixtures/大模型发展.xmind",
+    ]);
     let s = stdout(&o);
     assert!(
         s.contains(
@@ -321,4 +353,109 @@ fn a_10000_level_chain_converts_on_the_main_thread() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn markdown_is_listed_first_and_its_options_are_checked() {
+    let o = run(&["--list-formats"]);
+    let s = stdout(&o);
+    assert!(s.starts_with("markdown, md "), "{s}");
+    assert!(s.lines().next().unwrap().contains(".md .markdown"), "{s}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.markdown");
+    let o = run(&["fixtures/deep-outline.xmind", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        fs::read_to_string(&out)
+            .unwrap()
+            .contains("\n# Deep root\n")
+    );
+    let o = run(&["--heading-levels", "7", "fixtures/deep-outline.xmind"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "--list-only",
+        "--heading-levels",
+        "3",
+        "fixtures/deep-outline.xmind",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["--list-only", "--sheet", "2", "fixtures/deep-outline.xmind"]);
+    assert_eq!(stdout(&o), "- Second sheet root\n  - only child\n");
+    let o = run(&[
+        "--heading-levels",
+        "6",
+        "--depth",
+        "7",
+        "--sheet",
+        "1",
+        "fixtures/deep-outline.xmind",
+    ]);
+    let s = stdout(&o);
+    assert!(
+        s.contains(
+            "\n###### a level 5\n\n- a level 6\n  - a level 7\n  - a sibling at level 7\n\
+             - a sibling at level 6\n\n###### a sibling at level 5\n"
+        ),
+        "{s}"
+    );
+    assert!(!s.contains("level 8"), "{s}");
+}
+
+#[test]
+fn markers_can_be_words_or_emoji() {
+    let words = stdout(&run(&["--sheet", "1", "fixtures/features-xmind2024.xmind"]));
+    assert!(words.contains("> **Markers:** P1, 50%\n"), "{words}");
+    let emoji = stdout(&run(&[
+        "--marker-style",
+        "emoji",
+        "--sheet",
+        "1",
+        "fixtures/features-xmind2024.xmind",
+    ]));
+    assert!(emoji.contains("> **Markers:** 1️⃣ ◑\n"), "{emoji}");
+    let titles = stdout(&run(&[
+        "--titles-only",
+        "--sheet",
+        "1",
+        "fixtures/features-xmind2024.xmind",
+    ]));
+    assert!(
+        titles.lines().all(|l| !l.trim_start().starts_with('>')),
+        "{titles}"
+    );
+}
+
+#[test]
+fn a_10000_level_chain_converts_to_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    for style in [
+        &[][..],
+        &["--list-only"][..],
+        &["--heading-levels", "6"][..],
+    ] {
+        let mut args = vec!["-t", "markdown"];
+        args.extend_from_slice(style);
+        args.push(path.to_str().unwrap());
+        let o = run(&args);
+        assert!(o.status.success(), "{style:?}: {}", stderr(&o));
+        let s = stdout(&o);
+        let last = s.lines().last().unwrap();
+        assert_eq!(last.trim_start(), "- level 10000", "{style:?}");
+        let headings = match style.first() {
+            Some(&"--list-only") => 0,
+            Some(_) => 6,
+            None => 2,
+        };
+        assert_eq!(
+            last.len() - last.trim_start().len(),
+            2 * (10_000 - headings),
+            "{style:?}"
+        );
+    }
 }

@@ -126,3 +126,178 @@ fn json_output_validates_against_the_schema() {
     });
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// Runs `tool args…` and returns its standard output, or a message on failure.
+fn output_of(tool: &Path, args: &[&Path]) -> Result<String, String> {
+    let o = Command::new(tool)
+        .args(args)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if o.status.success() {
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    } else {
+        Err(format!(
+            "{} {:?} failed ({}):\n{}",
+            tool.display(),
+            args,
+            o.status,
+            String::from_utf8_lossy(&o.stderr)
+        ))
+    }
+}
+
+/// The first line where two trees differ, for a short failure message.
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let i = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
+    format!(
+        "line {}: expected {:?}, pandoc read {:?} ({} vs {} lines)",
+        i + 1,
+        w.get(i).unwrap_or(&"<end>"),
+        g.get(i).unwrap_or(&"<end>"),
+        w.len(),
+        g.len()
+    )
+}
+
+/// `tree` without the anchors (`<a id="topic-…"></a>`) that start some titles.
+fn without_anchors(tree: &str) -> String {
+    let mut out = String::new();
+    for line in tree.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let title = &line[indent..];
+        let title = title
+            .strip_prefix("<a id=\"topic-")
+            .and_then(|rest| rest.split_once("\"></a>"))
+            .map_or(title, |(_, t)| t);
+        out.push_str(&line[..indent]);
+        out.push_str(title);
+        out.push('\n');
+    }
+    out
+}
+
+/// For every readable map and every sheet, the Markdown of `--titles-only --sheet N` is accepted
+/// by pandoc (`validate-markdown`), and the tree pandoc reads (`md-tree`) is the sheet's tree of
+/// attached topics, titles compared after folding white space (pandoc turns a line break in a
+/// title into a space or soft break; an empty title, written `&nbsp;`, folds to nothing as in
+/// `expected_tree`). The fixtures are also checked in the list-only style,
+/// with six heading levels, and with every extra on (extras live in block quotes, which must not
+/// add or hide topics).
+#[test]
+fn markdown_is_read_back_by_pandoc_as_the_same_tree() {
+    let Some(clients) = clients() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let markdown = emit::by_name("markdown").unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let maps = maps();
+    let checked = std::sync::atomic::AtomicUsize::new(0);
+    let errors = in_parallel(&maps, |path| {
+        let doc = read_path(path).map_err(|e| e.to_string())?;
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut styles: Vec<(&str, EmitOptions)> = Vec::new();
+        let mut titles = EmitOptions::default();
+        titles.titles_only();
+        styles.push(("titles-only", titles.clone()));
+        if path.starts_with(&fixtures) {
+            let mut list = titles.clone();
+            list.heading_levels = Some(0);
+            styles.push(("list-only", list));
+            let mut six = titles.clone();
+            six.heading_levels = Some(6);
+            styles.push(("heading-levels-6", six));
+            let mut all = EmitOptions::default();
+            for e in xmindconv::Extra::ALL {
+                all.set(e, e != xmindconv::Extra::Floating);
+            }
+            styles.push(("all-extras", all));
+        }
+        let mut errors = Vec::new();
+        for i in 0..doc.sheets.len() {
+            let mut one = doc.clone();
+            one.sheets = vec![doc.sheets[i].clone()];
+            for (style, opts) in &styles {
+                let out = dir.path().join(format!("{stem}-{}-{style}.md", i + 1));
+                std::fs::write(&out, emit::to_string(markdown, &one, opts)).unwrap();
+                let result = check(&clients.join("validate-markdown"), &[&out])
+                    .and_then(|()| output_of(&clients.join("md-tree"), &[&out]));
+                checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match result {
+                    Err(e) => errors.push(e),
+                    Ok(tree) => {
+                        // md-tree prints raw HTML verbatim: the `<a id>` anchors that links and
+                        // relationships give their targets (all-extras style only) are dropped.
+                        let tree = without_anchors(&tree);
+                        let (want, got) = (expected_tree(&doc, i), fold_tree(&tree));
+                        if want != got {
+                            errors.push(format!(
+                                "{} sheet {} ({style}): {}",
+                                path.display(),
+                                i + 1,
+                                first_difference(&want, &got)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("\n"))
+        }
+    });
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    eprintln!(
+        "markdown: {} files, {} outputs read back by pandoc",
+        maps.len(),
+        checked.into_inner()
+    );
+}
+
+/// The titles of `escaping.xmind` come back from pandoc as their literal text, compared line by
+/// line after folding white space, with every extra on.
+#[test]
+fn hostile_titles_survive_pandoc_literally() {
+    let Some(clients) = clients() else { return };
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/escaping.xmind");
+    let doc = read_path(&path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("escaping.md");
+    let md = emit::to_string(
+        emit::by_name("markdown").unwrap(),
+        &doc,
+        &EmitOptions::default(),
+    );
+    std::fs::write(&out, md).unwrap();
+    let tree = output_of(&clients.join("md-tree"), &[&out]).unwrap();
+    let got: Vec<String> = tree.lines().map(fold).collect();
+    let sheet = &doc.sheets[0];
+    let mut want = Vec::new();
+    sheet.walk(TopicId::ROOT, |id, _| {
+        want.push(fold(&sheet.topic(id).title));
+        true
+    });
+    assert_eq!(got, want);
+    for hostile in [
+        "C# (v2) [beta] {x} \"q\" <b> & * _ % :::",
+        "%% not a comment",
+        "mindmap",
+        "1. not a list",
+        "# not a heading",
+        "a*b*c",
+        "line one line two line three",
+        "back\\slash\\",
+        "&amp; &lt; #35; #quot;",
+        "leading and trailing spaces",
+    ] {
+        assert!(
+            got.iter().any(|g| g == hostile),
+            "{hostile:?} not in {got:?}"
+        );
+    }
+}

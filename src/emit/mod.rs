@@ -6,11 +6,13 @@
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
 mod json;
+mod markdown;
 mod text;
 
 use std::io::{self, Write};
 use std::path::Path;
 
+pub use crate::markers::MarkerStyle;
 use crate::model::{Document, Sheet, TopicId};
 
 /// An output format.
@@ -37,7 +39,11 @@ impl std::fmt::Debug for dyn Emitter {
 }
 
 /// Every output format, in the order `--list-formats` shows them.
-pub static EMITTERS: &[&dyn Emitter] = &[&json::Json, &text::Text];
+pub static EMITTERS: &[&dyn Emitter] = &[
+    &markdown::Markdown, // the default format
+    &json::Json,
+    &text::Text,
+];
 
 /// The emitter called `name` (a name or an alias, any case).
 pub fn by_name(name: &str) -> Option<&'static dyn Emitter> {
@@ -144,6 +150,13 @@ impl Extra {
 pub struct EmitOptions {
     /// Write topics down to this many levels below the root (`Some(0)`: the root only).
     pub max_depth: Option<usize>,
+    /// Markdown: how many levels, counting the root, are headings (`#` to `######`); deeper
+    /// topics are nested `- ` lists. `Some(0)`: every topic, the root too, is a list item.
+    /// `None`: the default, 2 (the root is `#`, main topics `##`). Values above 6 count as 6.
+    pub heading_levels: Option<usize>,
+    /// How markers are written by emitters that write them as text: words (`P1`, `50%`,
+    /// `red flag`) or emoji. The mapping is in [`crate::markers`].
+    pub marker_style: MarkerStyle,
     /// Forced choices for extras; `None` leaves the emitter's default.
     include: [Option<bool>; Extra::ALL.len()],
 }
