@@ -379,11 +379,7 @@ fn select_sheets(doc: &mut Document, wanted: &[String]) -> Result<()> {
             picked.push(i);
         }
     }
-    let mut sheets: Vec<Option<xmindconv::Sheet>> = doc.sheets.drain(..).map(Some).collect();
-    doc.sheets = picked
-        .into_iter()
-        .filter_map(|i| sheets[i].take())
-        .collect();
+    doc.select_sheets(&picked);
     Ok(())
 }
 

@@ -29,6 +29,29 @@ pub struct Document {
     pub warnings: Vec<String>,
 }
 
+impl Document {
+    /// Keeps only the sheets at `indexes` (into [`Document::sheets`]), in that order. Topic links
+    /// are re-pointed at the sheets' new positions; a link into a sheet that was dropped loses
+    /// its target.
+    ///
+    /// # Panics
+    /// If an index is out of range.
+    pub fn select_sheets(&mut self, indexes: &[usize]) {
+        let new_index = |old: usize| indexes.iter().position(|&i| i == old);
+        let mut old: Vec<Option<Sheet>> = self.sheets.drain(..).map(Some).collect();
+        self.sheets = indexes.iter().filter_map(|&i| old[i].take()).collect();
+        for sheet in &mut self.sheets {
+            for t in &mut sheet.topics {
+                if let Some(link) = t.link.as_mut() {
+                    link.target = link
+                        .target
+                        .and_then(|r| new_index(r.sheet).map(|sheet| TopicRef { sheet, ..r }));
+                }
+            }
+        }
+    }
+}
+
 /// Which entry of the archive the map was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Source {
@@ -419,6 +442,31 @@ mod tests {
             "resources/a.txt"
         );
         assert_eq!(Link::new("xmind:#abc").target_name(), "abc");
+    }
+
+    #[test]
+    fn selecting_sheets_repoints_topic_links() {
+        let mut doc = Document::default();
+        for title in ["a", "b", "c"] {
+            doc.sheets.push(Sheet::new(title));
+        }
+        let mut to_c = Link::new("xmind:#c-root");
+        to_c.target = Some(TopicRef {
+            sheet: 2,
+            topic: TopicId::ROOT,
+        });
+        let mut to_b = Link::new("xmind:#b-root");
+        to_b.target = Some(TopicRef {
+            sheet: 1,
+            topic: TopicId::ROOT,
+        });
+        doc.sheets[0].topics[0].link = Some(Box::new(to_c));
+        doc.sheets[2].topics[0].link = Some(Box::new(to_b));
+        doc.select_sheets(&[2, 0]);
+        let target = |s: usize| doc.sheets[s].root().link.as_ref().unwrap().target;
+        assert_eq!(doc.sheets[0].root().title, "c");
+        assert_eq!(target(0), None, "sheet b was dropped");
+        assert_eq!(target(1).unwrap().sheet, 0, "sheet c is now first");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Snapshot tests: every fixture through every emitter (with each emitter's defaults, and with
-//! every extra turned on); broken fixtures snapshot their error message.
+//! Snapshot tests: every fixture through every emitter with its defaults, and also with every
+//! extra turned on and with titles only where those differ from the defaults; broken fixtures
+//! snapshot their error message.
 
 use xmindconv::{EMITTERS, EmitOptions, emit, read_path};
 
@@ -27,14 +28,17 @@ fn every_fixture_through_every_emitter() {
                 for extra in xmindconv::Extra::ALL {
                     all.set(extra, true);
                 }
+                let mut titles = EmitOptions::default();
+                titles.titles_only();
                 for e in EMITTERS {
-                    insta::assert_snapshot!(e.name(), render(*e, &doc, &EmitOptions::default()));
-                    if e.name() != "json" {
-                        insta::assert_snapshot!(
-                            format!("{}-with-all", e.name()),
-                            render(*e, &doc, &all)
-                        );
+                    let default = render(*e, &doc, &EmitOptions::default());
+                    for (variant, opts) in [("with-all", &all), ("titles-only", &titles)] {
+                        let out = render(*e, &doc, opts);
+                        if out != default {
+                            insta::assert_snapshot!(format!("{}-{variant}", e.name()), out);
+                        }
                     }
+                    insta::assert_snapshot!(e.name(), default);
                 }
             }
             Err(err) => insta::assert_snapshot!("error", err.to_string()),
