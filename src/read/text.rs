@@ -111,10 +111,12 @@ pub(crate) fn html_to_text(html: &str) -> String {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            let tag = rest[1..end.saturating_sub(1).max(1)]
-                .trim()
-                .to_ascii_lowercase();
+            // `<` and `>` are ASCII, so these slices fall on character boundaries.
+            let (inner, after) = match rest.find('>') {
+                Some(close) => (&rest[1..close], &rest[close + 1..]),
+                None => (&rest[1..], ""),
+            };
+            let tag = inner.trim().to_ascii_lowercase();
             let name: String = tag
                 .trim_start_matches('/')
                 .chars()
@@ -128,9 +130,11 @@ pub(crate) fn html_to_text(html: &str) -> String {
             if name == "br" || (closing && block) {
                 out.push('\n');
             }
-            rest = &rest[end..];
+            rest = after;
         } else {
-            let end = rest[..rest.len().min(12)].find(';');
+            // An entity ends with `;` within a few bytes (`;` is ASCII: a character boundary).
+            let head = &rest.as_bytes()[..rest.len().min(12)];
+            let end = head.iter().position(|&b| b == b';');
             match end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (e, c))) {
                 Some((e, c)) => {
                     out.push(c);
@@ -191,6 +195,9 @@ mod tests {
             "a > b\nc\nd\u{1F622}"
         );
         assert_eq!(html_to_text("x & y <b>bold</b>"), "x & y bold");
+        // Found by fuzzing: slices that ended inside a multi-byte character.
+        assert_eq!(html_to_text("&gt;1）。除了"), ">1）。除了");
+        assert_eq!(html_to_text("a <中"), "a ");
     }
 
     #[test]
