@@ -73,6 +73,12 @@ struct Cli {
     #[arg(long, value_name = "STYLE", default_value = "words", value_parser = ["words", "emoji"])]
     marker_style: String,
 
+    /// Write the files stored in the map (images, attachments) into DIR, and link to them there
+    /// instead of to their place in the archive. Entry names are made safe: nothing is written
+    /// outside DIR.
+    #[arg(long, value_name = "DIR")]
+    extract_media: Option<PathBuf>,
+
     /// List the output formats and exit.
     #[arg(long)]
     list_formats: bool,
@@ -129,6 +135,8 @@ struct Job {
     read: ReadOptions,
     sheets: Vec<String>,
     verbose: bool,
+    /// `--extract-media DIR`.
+    media_dir: Option<PathBuf>,
 }
 
 /// Where each input's output goes.
@@ -246,12 +254,17 @@ fn run(cli: Cli) -> Result<u8> {
     read_opts.limits.max_ratio = cli.max_ratio;
     read_opts.limits.max_depth = cli.max_depth;
     read_opts.limits.max_text = cli.max_text.saturating_mul(1 << 20);
+    if let Some(dir) = &cli.extract_media {
+        read_opts.media = true;
+        emit_opts.media_dir = Some(dir.to_string_lossy().into_owned());
+    }
     let job = Job {
         emitter,
         emit: emit_opts,
         read: read_opts,
         sheets: cli.sheets.clone(),
         verbose: cli.verbose,
+        media_dir: cli.extract_media.clone(),
     };
 
     if let Target::Dir(dir) = &target {
@@ -340,7 +353,26 @@ fn convert(job: &Job, input: &Path, out: &mut dyn Write) -> Result<()> {
         }
     }
     select_sheets(&mut doc, &job.sheets)?;
+    if let Some(dir) = &job.media_dir {
+        extract_media(&doc, dir)?;
+    }
     job.emitter.emit(&doc, &job.emit, out)?;
+    Ok(())
+}
+
+/// Writes every stored file the map refers to under `dir`, at its safe relative path.
+fn extract_media(doc: &Document, dir: &Path) -> Result<()> {
+    for (entry, bytes) in &doc.media {
+        let Some(rel) = xmindconv::media::safe_path(entry) else {
+            continue;
+        };
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        write_atomically(&path, |out| Ok(out.write_all(bytes)?))?;
+    }
     Ok(())
 }
 

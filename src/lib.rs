@@ -19,6 +19,7 @@
 pub mod emit;
 mod error;
 pub mod markers;
+pub mod media;
 pub mod model;
 pub mod read;
 

@@ -24,6 +24,10 @@ pub struct Document {
     /// Names of custom markers, by marker id: `legend.markers.<id>.name` in content.json;
     /// `markers/markerSheet.xml` `<marker id name>` (and `<legend><marker-description>`) for XML.
     pub marker_names: BTreeMap<String, String>,
+    /// Files stored in the archive that the map refers to (`xap:` images and attachments), by
+    /// their path in the archive (`resources/ab12….png`). Empty unless
+    /// [`crate::read::ReadOptions::media`] asked for them.
+    pub media: BTreeMap<String, Vec<u8>>,
     /// Messages about input that was read leniently (dropped control characters, dangling
     /// relationship ends, malformed ranges). Never fatal.
     pub warnings: Vec<String>,

@@ -459,3 +459,111 @@ fn a_10000_level_chain_converts_to_markdown() {
         );
     }
 }
+
+#[test]
+fn extract_media_writes_stored_files_and_links_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    let o = run(&[
+        "-t",
+        "markdown",
+        "--extract-media",
+        media.to_str().unwrap(),
+        "fixtures/features-xmind2024.xmind",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(media.join("resources/0000.png")).unwrap(),
+        b"\x89PNG\r\n\x1a\n"
+    );
+    assert_eq!(
+        fs::read_to_string(media.join("resources/ticket.txt")).unwrap(),
+        "a ticket\n"
+    );
+    let md = stdout(&o);
+    let prefix = media.to_str().unwrap();
+    assert!(
+        md.contains(&format!("![image]({prefix}/resources/0000.png)")),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("[ticket.txt]({prefix}/resources/ticket.txt)")),
+        "{md}"
+    );
+}
+
+#[test]
+fn hostile_media_names_cannot_escape_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("evil.xmind");
+    let json = r#"[{"rootTopic":{"title":"r","children":{"attached":[
+        {"title":"a","image":{"src":"xap:../../escaped.png"}},
+        {"title":"b","href":"xap:/etc/abs.txt"},
+        {"title":"c","href":"xap:..\\..\\win.txt"}]}}}]"#;
+    fs::write(
+        &map,
+        common::zip(&[
+            ("content.json", json.as_bytes()),
+            ("../../escaped.png", b"png"),
+            ("/etc/abs.txt", b"abs"),
+            ("..\\..\\win.txt", b"win"),
+        ]),
+    )
+    .unwrap();
+    let media = dir.path().join("deep/inside/media");
+    let o = run(&[
+        "--extract-media",
+        media.to_str().unwrap(),
+        map.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut written = Vec::new();
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                written.push(
+                    p.strip_prefix(dir.path())
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "deep/inside/media/escaped.png",
+            "deep/inside/media/etc/abs.txt",
+            "deep/inside/media/win.txt",
+            "evil.xmind"
+        ]
+    );
+}
+
+#[test]
+fn extract_media_works_in_batch_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = format!("{}/", dir.path().join("out").display());
+    let media = dir.path().join("media");
+    let o = run(&[
+        "-t",
+        "md",
+        "-o",
+        &out,
+        "--extract-media",
+        media.to_str().unwrap(),
+        "fixtures/features-xmind2024.xmind",
+        "fixtures/features-xmind8.xmind",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(media.join("resources/0000.png").is_file());
+    assert!(media.join("attachments/0000.png").is_file());
+    let md = fs::read_to_string(dir.path().join("out/features-xmind8.md")).unwrap();
+    assert!(md.contains("/media/attachments/0000.png)"), "{md}");
+}

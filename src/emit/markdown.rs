@@ -486,7 +486,7 @@ impl<'a> Writer<'a> {
             if let Some(img) = &t.image {
                 paras.push(vec![format!(
                     "![image]({})",
-                    link_dest(&resource(&img.src))
+                    link_dest(&opts.media_link(&img.src))
                 )]);
             }
         }
@@ -495,7 +495,7 @@ impl<'a> Writer<'a> {
                 let mut lines = n
                     .html
                     .as_deref()
-                    .map(|h| html::html_to_lines(h, &resource))
+                    .map(|h| html::html_to_lines(h, &|src: &str| opts.media_link(src)))
                     .unwrap_or_default();
                 if lines
                     .iter()
@@ -626,7 +626,7 @@ impl<'a> Writer<'a> {
                     LinkForm::Alone(format!("**Topic link:** {e} (no such topic)"))
                 }
             },
-            LinkKind::Attachment => LinkForm::Wrap(link_dest(l.target_name())),
+            LinkKind::Attachment => LinkForm::Wrap(link_dest(&self.opts.media_link(&l.href))),
             LinkKind::Web => LinkForm::Wrap(link_dest(l.href.trim())),
             // Renderers refuse `file:` links (markmap shows the brackets, GitHub drops the
             // link), and script or data links are no links to click: written as text.
@@ -828,12 +828,6 @@ fn comment_text(title: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// An archive entry (`xap:resources/a.png`) as its path in the archive; other values unchanged.
-fn resource(src: &str) -> String {
-    let src = src.trim();
-    src.strip_prefix("xap:").unwrap_or(src).to_string()
 }
 
 /// The date of a time in milliseconds since the Unix epoch, `YYYY-MM-DD` (UTC).

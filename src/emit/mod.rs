@@ -157,6 +157,10 @@ pub struct EmitOptions {
     /// How markers are written by emitters that write them as text: words (`P1`, `50%`,
     /// `red flag`) or emoji. The mapping is in [`crate::markers`].
     pub marker_style: MarkerStyle,
+    /// The folder `--extract-media` wrote the map's stored files to: `xap:` references become
+    /// links into it (`DIR/resources/…`). `None`: they are written as their path in the archive
+    /// (`resources/…`). See [`EmitOptions::media_link`].
+    pub media_dir: Option<String>,
     /// Forced choices for extras; `None` leaves the emitter's default.
     include: [Option<bool>; Extra::ALL.len()],
 }
@@ -174,6 +178,23 @@ impl EmitOptions {
             self.set(e, false);
         }
         self
+    }
+
+    /// The link to write for an image source or attachment: a stored file (`xap:resources/a.png`)
+    /// becomes `resources/a.png`, or `DIR/resources/a.png` when [`EmitOptions::media_dir`] is
+    /// set (the same safe path the files were extracted to); other sources are unchanged.
+    pub fn media_link(&self, src: &str) -> String {
+        let src = src.trim();
+        let Some(entry) = src.strip_prefix("xap:") else {
+            return src.to_string();
+        };
+        let path = crate::media::safe_path(entry)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        match &self.media_dir {
+            Some(dir) => format!("{}/{path}", dir.trim_end_matches('/')),
+            None => path,
+        }
     }
 
     /// Whether to write `extra`, given the emitter's default.

@@ -1,7 +1,7 @@
 //! The zip container: recognise what the input is, check the limits, find the content entry and
 //! read it (and comments.xml / markers/markerSheet.xml for XMind 8) as UTF-8 text.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
@@ -11,8 +11,9 @@ use super::Limits;
 use crate::error::{Error, Result};
 use crate::model::Source;
 
-/// The text entries a reader needs, already decompressed and decoded.
-pub(super) struct Content {
+/// The text entries a reader needs, already decompressed and decoded, and the archive for
+/// reading media later.
+pub(super) struct Content<R> {
     pub source: Source,
     /// Name of the content entry as stored (`content.json`, `/content.xml`, `map/content.xml`).
     pub entry: String,
@@ -20,12 +21,57 @@ pub(super) struct Content {
     pub comments: Option<String>,
     pub marker_sheet: Option<String>,
     pub warnings: Vec<String>,
+    /// `None` for a bare content.json / content.xml.
+    pub archive: Option<Archive<R>>,
+}
+
+/// An open archive, to read further entries from.
+pub(super) struct Archive<R> {
+    zip: ZipArchive<R>,
+    entries: Entries,
+    archive_len: u64,
+    /// The folder holding the content entry (`""` at the root): `xap:` references are relative
+    /// to it.
+    folder: String,
+}
+
+impl<R: Read + Seek> Archive<R> {
+    /// Reads the entries that `xap:` references name (`resources/a.png`), under the limits. A
+    /// missing or unreadable one is left out with a warning.
+    pub fn read_media<'n>(
+        &mut self,
+        names: impl IntoIterator<Item = &'n str>,
+        limits: &Limits,
+        warnings: &mut Vec<String>,
+    ) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        for name in names {
+            // Entry names are listed without a leading `/`.
+            let key = name.strip_prefix('/').unwrap_or(name);
+            let path = if self.folder.is_empty() {
+                key.to_string()
+            } else {
+                format!("{}/{key}", self.folder)
+            };
+            let Some(&i) = self.entries.by_name.get(path.as_str()) else {
+                warnings.push(format!("{name} is referenced but not in the archive"));
+                continue;
+            };
+            match read_entry(&mut self.zip, i, &path, limits, self.archive_len) {
+                Ok(bytes) => {
+                    out.insert(name.to_string(), bytes);
+                }
+                Err(e) => warnings.push(format!("{name} was not read: {e}")),
+            }
+        }
+        out
+    }
 }
 
 const ZIP_MAGIC: &[u8] = b"PK";
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xBC\xAF\x27\x1C";
 
-pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Content> {
+pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Content<R>> {
     let mut head = [0u8; 64];
     let n = read_up_to(&mut reader, &mut head)?;
     let head = &head[..n];
@@ -55,9 +101,14 @@ pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Con
         comments: None,
         marker_sheet: None,
         warnings,
+        archive: None,
     };
+    let folder = content
+        .entry
+        .rsplit_once('/')
+        .map_or("", |(f, _)| f)
+        .to_string();
     if source == Source::Xml {
-        let folder = content.entry.rsplit_once('/').map_or("", |(f, _)| f);
         let sibling = |name: &str| {
             if folder.is_empty() {
                 name.to_string()
@@ -82,6 +133,12 @@ pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Con
             }
         }
     }
+    content.archive = Some(Archive {
+        zip,
+        entries,
+        archive_len,
+        folder,
+    });
     Ok(content)
 }
 
@@ -111,7 +168,7 @@ fn bare_content(head: &[u8]) -> Option<Source> {
     }
 }
 
-fn read_bare<R: Read>(reader: R, source: Source, limits: &Limits) -> Result<Content> {
+fn read_bare<R: Read>(reader: R, source: Source, limits: &Limits) -> Result<Content<R>> {
     let entry = match source {
         Source::Json => "content.json",
         Source::Xml => "content.xml",
@@ -132,6 +189,7 @@ fn read_bare<R: Read>(reader: R, source: Source, limits: &Limits) -> Result<Cont
         comments: None,
         marker_sheet: None,
         warnings,
+        archive: None,
     })
 }
 
@@ -407,6 +465,18 @@ fn read_text<R: Read + Seek>(
     archive_len: u64,
     warnings: &mut Vec<String>,
 ) -> Result<String> {
+    let bytes = read_entry(zip, index, name, limits, archive_len)?;
+    Ok(decode(bytes, name, warnings))
+}
+
+/// Decompresses one entry under the limits.
+fn read_entry<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    index: usize,
+    name: &str,
+    limits: &Limits,
+    archive_len: u64,
+) -> Result<Vec<u8>> {
     let mut file = match zip.by_index(index) {
         Ok(f) => f,
         Err(ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
@@ -445,7 +515,7 @@ fn read_text<R: Read + Seek>(
             return Err(ratio_limit(name, limits));
         }
     }
-    Ok(decode(bytes, name, warnings))
+    Ok(bytes)
 }
 
 fn entry_error(name: &str, e: ZipError) -> Error {

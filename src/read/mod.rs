@@ -56,6 +56,9 @@ impl Default for Limits {
 pub struct ReadOptions {
     /// Safety limits.
     pub limits: Limits,
+    /// Also read the files the map stores and refers to (images, attachments) into
+    /// [`Document::media`]. Off by default: they can be large and most formats only link them.
+    pub media: bool,
 }
 
 /// Reads the map at `path` with default options. The document's `name` is the file name.
@@ -89,7 +92,7 @@ pub fn read_bytes_with(bytes: &[u8], options: &ReadOptions) -> Result<Document> 
 /// Reads a map from any seekable reader holding an `.xmind` file.
 pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Document> {
     let limits = &options.limits;
-    let content = archive::open(reader, limits)?;
+    let mut content = archive::open(reader, limits)?;
     let mut doc = match content.source {
         Source::Json => json::parse(&content.text, &content.entry, limits)?,
         Source::Xml => {
@@ -117,6 +120,14 @@ pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Doc
     doc.source = content.source;
     doc.warnings.splice(0..0, content.warnings);
     finish::resolve(&mut doc);
+    if options.media {
+        if let Some(archive) = content.archive.as_mut() {
+            let names = crate::media::referenced(&doc);
+            let media =
+                archive.read_media(names.iter().map(String::as_str), limits, &mut doc.warnings);
+            doc.media = media;
+        }
+    }
     Ok(doc)
 }
 
