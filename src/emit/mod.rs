@@ -6,6 +6,8 @@
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
 mod json;
+mod opml;
+mod outline;
 mod text;
 
 use std::io::{self, Write};
@@ -37,7 +39,7 @@ impl std::fmt::Debug for dyn Emitter {
 }
 
 /// Every output format, in the order `--list-formats` shows them.
-pub static EMITTERS: &[&dyn Emitter] = &[&json::Json, &text::Text];
+pub static EMITTERS: &[&dyn Emitter] = &[&json::Json, &text::Text, &opml::Opml];
 
 /// The emitter called `name` (a name or an alias, any case).
 pub fn by_name(name: &str) -> Option<&'static dyn Emitter> {
