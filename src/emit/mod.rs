@@ -6,6 +6,7 @@
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
 mod json;
+mod mermaid;
 mod opml;
 mod outline;
 mod text;
@@ -39,7 +40,7 @@ impl std::fmt::Debug for dyn Emitter {
 }
 
 /// Every output format, in the order `--list-formats` shows them.
-pub static EMITTERS: &[&dyn Emitter] = &[&json::Json, &text::Text, &opml::Opml];
+pub static EMITTERS: &[&dyn Emitter] = &[&json::Json, &text::Text, &opml::Opml, &mermaid::Mermaid];
 
 /// The emitter called `name` (a name or an alias, any case).
 pub fn by_name(name: &str) -> Option<&'static dyn Emitter> {
