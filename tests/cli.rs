@@ -394,3 +394,17 @@ fn a_10000_level_chain_converts_to_opml_and_mermaid() {
     let pad = " ".repeat(2 * 10_001);
     assert!(stdout(&o).ends_with(&format!("\n{pad}n10000[\"level 10000\"]\n")));
 }
+
+#[test]
+fn the_mermaid_example_in_the_readme_is_current() {
+    let o = run(&[
+        "-t",
+        "mermaid",
+        "--sheet",
+        "1",
+        "fixtures/features-xmind2024.xmind",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mermaid-example.mmd");
+    assert_eq!(stdout(&o), fs::read_to_string(example).unwrap());
+}
