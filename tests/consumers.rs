@@ -223,13 +223,13 @@ fn opml_round_trip(
             "{} sheet {}: pandoc's tree differs:\n{}",
             map.display(),
             i + 1,
-            first_difference(&want, &got)
+            first_different_line(&want, &got)
         ))
     }
 }
 
 /// The first differing line of two trees, with its number.
-fn first_difference(want: &str, got: &str) -> String {
+fn first_different_line(want: &str, got: &str) -> String {
     let (mut w, mut g) = (want.lines(), got.lines());
     for n in 1.. {
         match (w.next(), g.next()) {
@@ -349,7 +349,7 @@ fn mermaid_of_every_sheet_is_read_by_mermaids_parser_as_the_same_tree() {
                 "{} sheet {}: Mermaid's tree differs:\n{}",
                 map.display(),
                 i + 1,
-                first_difference(&want, &got)
+                first_different_line(&want, &got)
             ));
         }
     }
