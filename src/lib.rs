@@ -6,7 +6,7 @@
 //!
 //! let doc = read_path("fixtures/大模型发展.xmind")?;
 //! assert_eq!(doc.sheets[0].root().title, "大模型");
-//! let text = emit::to_string(emit::by_name("text").unwrap(), &doc, &EmitOptions::default());
+//! let text = emit::to_string(emit::by_name("text").unwrap(), &doc, &EmitOptions::default())?;
 //! assert!(text.starts_with("大模型发展.xmind\n大模型\n\n  • RNN"));
 //! # Ok::<(), xmindconv::Error>(())
 //! ```

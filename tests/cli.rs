@@ -567,3 +567,89 @@ fn extract_media_works_in_batch_mode() {
     let md = fs::read_to_string(dir.path().join("out/features-xmind8.md")).unwrap();
     assert!(md.contains("/media/attachments/0000.png)"), "{md}");
 }
+
+#[test]
+fn opml_and_mermaid_are_chosen_by_name_alias_or_extension() {
+    let s = stdout(&run(&["--list-formats"]));
+    assert!(s.contains("opml") && s.contains("mermaid, mmd"), "{s}");
+    let map = "fixtures/大模型发展.xmind";
+    let opml = run(&["-t", "opml", map]);
+    assert!(opml.status.success(), "{}", stderr(&opml));
+    assert!(stdout(&opml).contains("<opml version=\"2.0\">"));
+    let mermaid = run(&["-t", "mermaid", map]);
+    assert!(stdout(&mermaid).starts_with("mindmap\n  n0[\"大模型\"]\n"));
+    assert_eq!(run(&["-t", "mmd", map]).stdout, mermaid.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, expected) in [
+        ("map.opml", &opml.stdout),
+        ("map.mmd", &mermaid.stdout),
+        ("map.mermaid", &mermaid.stdout),
+    ] {
+        let out = dir.path().join(name);
+        let o = run(&[map, "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(&fs::read(&out).unwrap(), expected, "{name}");
+    }
+}
+
+#[test]
+fn mermaid_of_a_map_with_several_sheets_asks_for_one() {
+    let map = "fixtures/features-xmind2024.xmind";
+    let o = run(&["-t", "mermaid", map]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "xmindconv: {map}: a Mermaid mindmap holds one sheet and this map has 2 \
+             (1 \"Plan\", 2 \"Second sheet\"); choose one with --sheet N\n"
+        )
+    );
+    assert_eq!(o.stdout, b"");
+    let o = run(&["-t", "mermaid", "--sheet", "Second sheet", map]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "mindmap\n  n0[\"Other root\"]\n    n1[\"One\"]\n    n2[\"Two 😢\"]\n"
+    );
+    // A failed conversion leaves no file behind.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.mmd");
+    let o = run(&[map, "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_10000_level_chain_converts_to_opml_and_mermaid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let o = run(&["-t", "opml", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pad = " ".repeat(2 * 10_002);
+    assert!(stdout(&o).contains(&format!("\n{pad}<outline text=\"level 10000\"/>\n")));
+    assert!(stdout(&o).ends_with("    </outline>\n  </body>\n</opml>\n"));
+    let o = run(&["-t", "mermaid", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pad = " ".repeat(2 * 10_001);
+    assert!(stdout(&o).ends_with(&format!("\n{pad}n10000[\"level 10000\"]\n")));
+}
+
+#[test]
+fn the_mermaid_example_in_the_readme_is_current() {
+    let o = run(&[
+        "-t",
+        "mermaid",
+        "--sheet",
+        "1",
+        "fixtures/features-xmind2024.xmind",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mermaid-example.mmd");
+    assert_eq!(stdout(&o), fs::read_to_string(example).unwrap());
+}

@@ -121,7 +121,11 @@ fn json_output_validates_against_the_schema() {
             "{}.json",
             path.file_stem().unwrap().to_string_lossy()
         ));
-        std::fs::write(&out, emit::to_string(json, &doc, &EmitOptions::default())).unwrap();
+        std::fs::write(
+            &out,
+            emit::to_string(json, &doc, &EmitOptions::default()).unwrap(),
+        )
+        .unwrap();
         check(&clients.join("validate-json"), &[&out, &schema])
     });
     assert!(errors.is_empty(), "{}", errors.join("\n"));
@@ -222,7 +226,7 @@ fn markdown_is_read_back_by_pandoc_as_the_same_tree() {
             one.sheets = vec![doc.sheets[i].clone()];
             for (style, opts) in &styles {
                 let out = dir.path().join(format!("{stem}-{}-{style}.md", i + 1));
-                std::fs::write(&out, emit::to_string(markdown, &one, opts)).unwrap();
+                std::fs::write(&out, emit::to_string(markdown, &one, opts).unwrap()).unwrap();
                 let result = check(&clients.join("validate-markdown"), &[&out])
                     .and_then(|()| output_of(&clients.join("md-tree"), &[&out]));
                 checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -272,7 +276,8 @@ fn hostile_titles_survive_pandoc_literally() {
         emit::by_name("markdown").unwrap(),
         &doc,
         &EmitOptions::default(),
-    );
+    )
+    .unwrap();
     std::fs::write(&out, md).unwrap();
     let tree = output_of(&clients.join("md-tree"), &[&out]).unwrap();
     let got: Vec<String> = tree.lines().map(fold).collect();
@@ -300,4 +305,307 @@ fn hostile_titles_survive_pandoc_literally() {
             "{hostile:?} not in {got:?}"
         );
     }
+}
+
+/// Runs `tool args…` and returns its standard output, or a message on failure.
+fn stdout_of(tool: &Path, args: &[&Path]) -> Result<String, String> {
+    let o = Command::new(tool)
+        .args(args)
+        .output()
+        .map_err(|e| format!("{}: {e}", tool.display()))?;
+    if o.status.success() {
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    } else {
+        Err(format!(
+            "{} {:?} failed ({}):\n{}",
+            tool.display(),
+            args,
+            o.status,
+            String::from_utf8_lossy(&o.stderr)
+        ))
+    }
+}
+
+/// Every sheet of every readable map: the map and the 0-based sheet index.
+fn every_sheet() -> Vec<(PathBuf, usize)> {
+    let mut out = Vec::new();
+    for path in maps() {
+        let doc = read_path(&path).unwrap();
+        out.extend((0..doc.sheets.len()).map(|i| (path.clone(), i)));
+    }
+    out
+}
+
+/// The map with sheet `i` only, as `--sheet N` leaves it.
+fn only_sheet(doc: &Document, i: usize) -> Document {
+    Document {
+        sheets: vec![doc.sheets[i].clone()],
+        ..doc.clone()
+    }
+}
+
+fn titles_only() -> EmitOptions {
+    let mut opts = EmitOptions::default();
+    opts.titles_only();
+    opts
+}
+
+/// A file name for sheet `i` of `map` in a folder of outputs.
+fn output_name(map: &Path, i: usize, ext: &str) -> String {
+    let dir = map.parent().and_then(|d| d.file_name()).unwrap_or_default();
+    let stem = map.file_stem().unwrap_or_default();
+    format!(
+        "{}-{}-{}.{ext}",
+        dir.to_string_lossy(),
+        stem.to_string_lossy(),
+        i + 1
+    )
+}
+
+/// pandoc reads OPML with its `smart` extension on (`pandoc -f opml-smart` turns it off):
+/// straight quotes become curly ones, `--` an en dash, `---` an em dash, `...` an ellipsis.
+/// These typographic substitutions are mapped back to ASCII on both sides before comparing, so
+/// any other difference still fails.
+fn unsmart(s: &str) -> String {
+    s.replace(['‘', '’'], "'")
+        .replace(['“', '”'], "\"")
+        .replace('—', "---")
+        .replace('–', "--")
+        .replace('…', "...")
+}
+
+/// Writes sheet `i` of `map` as OPML (titles only) into `dir`, validates it and compares the
+/// tree pandoc reads with the map's tree of attached topics (`normalise` applied to both).
+/// Returns pandoc's tree.
+fn opml_round_trip(
+    clients: &Path,
+    dir: &Path,
+    map: &Path,
+    i: usize,
+    normalise: fn(&str) -> String,
+) -> Result<String, String> {
+    let doc = read_path(map).map_err(|e| e.to_string())?;
+    let out = dir.join(output_name(map, i, "opml"));
+    let opml = emit::by_name("opml").unwrap();
+    std::fs::write(
+        &out,
+        emit::to_string(opml, &only_sheet(&doc, i), &titles_only()).unwrap(),
+    )
+    .unwrap();
+    check(&clients.join("validate-opml"), &[&out])?;
+    let tree = stdout_of(&clients.join("opml-tree"), &[&out])?;
+    let got = normalise(&fold_tree(&tree));
+    let want = normalise(&expected_tree(&doc, i));
+    if got == want {
+        Ok(tree)
+    } else {
+        Err(format!(
+            "{} sheet {}: pandoc's tree differs:\n{}",
+            map.display(),
+            i + 1,
+            first_different_line(&want, &got)
+        ))
+    }
+}
+
+/// The first differing line of two trees, with its number.
+fn first_different_line(want: &str, got: &str) -> String {
+    let (mut w, mut g) = (want.lines(), got.lines());
+    for n in 1.. {
+        match (w.next(), g.next()) {
+            (None, None) => break,
+            (a, b) if a == b => continue,
+            (a, b) => return format!("line {n}: expected {a:?}, got {b:?}"),
+        }
+    }
+    "no difference".into()
+}
+
+#[test]
+fn opml_of_every_sheet_is_read_by_pandoc_as_the_same_tree() {
+    let Some(clients) = clients() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sheets = every_sheet();
+    let errors = in_parallel(&sheets, |(map, i)| {
+        opml_round_trip(&clients, dir.path(), map, *i, unsmart).map(drop)
+    });
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// The folder the scripts installed Mermaid into (`CLIENTS_NODE_DIR` in `lib/common.sh`).
+fn mermaid_node_dir(clients: &Path) -> PathBuf {
+    let base = std::env::var_os("CLIENTS_NODE_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| {
+            let beside = clients.join(".node");
+            if beside.join("parse").is_dir() {
+                beside
+            } else {
+                PathBuf::from("/tmp/consumer-checks-node")
+            }
+        });
+    base.join("parse")
+}
+
+/// Validates `files` with `validate-mermaid` and returns the tree Mermaid's parser built for
+/// each, in order: one run of each for all the files, since loading Mermaid takes seconds.
+fn mermaid_trees(clients: &Path, files: &[PathBuf]) -> Result<Vec<String>, String> {
+    let args: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+    check(&clients.join("validate-mermaid"), &args)?;
+    let o = Command::new("node")
+        .arg(clients.join("lib/mermaid-parse.mjs"))
+        .arg("--tree")
+        .args(files)
+        .env("MERMAID_NODE_DIR", mermaid_node_dir(clients))
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    if !o.status.success() {
+        return Err(format!(
+            "mermaid-parse.mjs --tree failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&o.stdout);
+    if files.len() == 1 {
+        return Ok(vec![text.into_owned()]);
+    }
+    // With several files each tree follows a line `== FILE`; split on exactly those lines, in
+    // order, since a root title may itself start with `== `.
+    let headers: Vec<String> = files
+        .iter()
+        .map(|f| format!("== {}", f.display()))
+        .collect();
+    let mut trees = vec![String::new(); files.len()];
+    let mut current = None;
+    let mut next = 0;
+    for line in text.lines() {
+        if next < headers.len() && line == headers[next] {
+            current = Some(next);
+            next += 1;
+        } else if let Some(c) = current {
+            trees[c].push_str(line);
+            trees[c].push('\n');
+        } else {
+            return Err(format!("unexpected output before the first tree: {line:?}"));
+        }
+    }
+    if next != files.len() {
+        return Err(format!("{} trees for {} files", next, files.len()));
+    }
+    Ok(trees)
+}
+
+/// Writes sheet `i` of each map as Mermaid with `opts` into `dir`.
+fn write_mermaid(dir: &Path, sheets: &[(PathBuf, usize)], opts: &EmitOptions) -> Vec<PathBuf> {
+    let mermaid = emit::by_name("mermaid").unwrap();
+    sheets
+        .iter()
+        .map(|(map, i)| {
+            let doc = read_path(map).unwrap();
+            let out = dir.join(output_name(map, *i, "mmd"));
+            std::fs::write(
+                &out,
+                emit::to_string(mermaid, &only_sheet(&doc, *i), opts).unwrap(),
+            )
+            .unwrap();
+            out
+        })
+        .collect()
+}
+
+#[test]
+fn mermaid_of_every_sheet_is_read_by_mermaids_parser_as_the_same_tree() {
+    let Some(clients) = clients() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sheets = every_sheet();
+    let files = write_mermaid(dir.path(), &sheets, &titles_only());
+    let trees = mermaid_trees(&clients, &files).unwrap_or_else(|e| panic!("{e}"));
+    let mut errors = Vec::new();
+    for ((map, i), tree) in sheets.iter().zip(&trees) {
+        let doc = read_path(map).unwrap();
+        // Mermaid's tree needs no normalisation beyond folding white space: the entity codes
+        // are decoded by the script, and an empty title (written `[" "]`) prints as nothing.
+        let want = expected_tree(&doc, *i);
+        let got = fold_tree(tree);
+        if got != want {
+            errors.push(format!(
+                "{} sheet {}: Mermaid's tree differs:\n{}",
+                map.display(),
+                i + 1,
+                first_different_line(&want, &got)
+            ));
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// Titles every format must carry literally (issue 3), all in `fixtures/escaping.xmind`; the
+/// empty title and the three-line one are checked by the whole-tree comparison.
+const HOSTILE: &[&str] = &[
+    "C# (v2) [beta] {x} \"q\" <b> & * _ % :::",
+    "%% not a comment",
+    "mindmap",
+    "1. not a list",
+    "# not a heading",
+    "a*b*c",
+    "line one line two line three",
+    "<script>alert(1)</script>",
+    "&amp; &lt; #35; #quot;",
+    "::icon(fa fa-book)",
+    ":::cls",
+    "$x^2$",
+    "style x:#fff;",
+];
+
+#[test]
+fn hostile_titles_come_back_literally_from_pandoc_and_mermaid() {
+    let Some(clients) = clients() else { return };
+    let map = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/escaping.xmind");
+    let doc = read_path(&map).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // No normalisation at all here: the fixture has no apostrophes or dashes for pandoc's
+    // `smart` extension to change, and its paired quotes come back straight.
+    let opml = opml_round_trip(&clients, dir.path(), &map, 0, |s| s.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let files = write_mermaid(dir.path(), &[(map.clone(), 0)], &titles_only());
+    let mermaid = mermaid_trees(&clients, &files).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(fold_tree(&mermaid[0]), expected_tree(&doc, 0));
+    for (tool, tree) in [("opml-tree", &opml), ("mermaid-tree", &mermaid[0])] {
+        let lines: Vec<String> = tree.lines().map(fold).collect();
+        for title in HOSTILE {
+            assert!(
+                lines.iter().any(|l| l == title),
+                "{tool} lost {title:?}:\n{tree}"
+            );
+        }
+        assert!(
+            lines.iter().any(|l| l.is_empty()),
+            "{tool} lost the empty title"
+        );
+    }
+}
+
+#[test]
+fn opml_and_mermaid_with_every_extra_are_accepted() {
+    let Some(clients) = clients() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = EmitOptions::default();
+    for extra in xmindconv::Extra::ALL {
+        all.set(extra, true);
+    }
+    // OPML: whole maps, several sheets as one outline each.
+    let opml = emit::by_name("opml").unwrap();
+    let maps = maps();
+    let mut errors = in_parallel(&maps, |map| {
+        let doc = read_path(map).map_err(|e| e.to_string())?;
+        let out = dir.path().join(output_name(map, 0, "all.opml"));
+        std::fs::write(&out, emit::to_string(opml, &doc, &all).unwrap()).unwrap();
+        check(&clients.join("validate-opml"), &[&out])
+    });
+    // Mermaid: every sheet, with its floating topics, summaries and callouts.
+    let files = write_mermaid(dir.path(), &every_sheet(), &all);
+    let args: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
+    errors.extend(check(&clients.join("validate-mermaid"), &args).err());
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }

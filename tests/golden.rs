@@ -9,7 +9,22 @@ fn render(
     doc: &xmindconv::Document,
     opts: &EmitOptions,
 ) -> String {
-    let out = emit::to_string(emitter, doc, opts);
+    let mut bytes = Vec::new();
+    if let Err(err) = emitter.emit(doc, opts, &mut bytes) {
+        // An emitter whose output holds one sheet (Mermaid) refuses a map with several: the
+        // snapshot is its message, then each sheet on its own, as `--sheet N` writes it.
+        let mut out = format!("error: {err}\n");
+        for (i, sheet) in doc.sheets.iter().enumerate() {
+            let one = xmindconv::Document {
+                sheets: vec![sheet.clone()],
+                ..doc.clone()
+            };
+            out.push_str(&format!("\n== --sheet {} ==\n", i + 1));
+            out.push_str(&emit::to_string(emitter, &one, opts).unwrap());
+        }
+        return out;
+    }
+    let out = String::from_utf8(bytes).expect("emitters write UTF-8");
     if emitter.name() == "json" {
         // Compact on output; pretty here so that snapshots can be reviewed.
         let value: serde_json::Value = serde_json::from_str(&out).expect("our JSON parses");

@@ -1003,7 +1003,7 @@ mod tests {
     }
 
     fn md(doc: &Document, opts: &EmitOptions) -> String {
-        crate::emit::to_string(&Markdown, doc, opts)
+        crate::emit::to_string(&Markdown, doc, opts).unwrap()
     }
 
     fn doc(sheet: Sheet) -> Document {

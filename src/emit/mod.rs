@@ -7,6 +7,9 @@
 
 mod json;
 mod markdown;
+mod mermaid;
+mod opml;
+mod outline;
 mod text;
 
 use std::io::{self, Write};
@@ -43,6 +46,8 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &markdown::Markdown, // the default format
     &json::Json,
     &text::Text,
+    &opml::Opml,
+    &mermaid::Mermaid,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).
@@ -63,13 +68,12 @@ pub fn by_extension(path: &Path) -> Option<&'static dyn Emitter> {
         .find(|e| e.extensions().contains(&ext.as_str()))
 }
 
-/// Runs an emitter into a `String` (for tests and doctests).
-pub fn to_string(emitter: &dyn Emitter, doc: &Document, opts: &EmitOptions) -> String {
+/// Runs an emitter into a `String`. Fails only when the emitter refuses the document (Mermaid
+/// with several sheets), since writing to memory cannot fail.
+pub fn to_string(emitter: &dyn Emitter, doc: &Document, opts: &EmitOptions) -> io::Result<String> {
     let mut out = Vec::new();
-    emitter
-        .emit(doc, opts, &mut out)
-        .expect("writing to a Vec cannot fail");
-    String::from_utf8_lossy(&out).into_owned()
+    emitter.emit(doc, opts, &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Parts of a map besides the titles and the tree of attached topics. Each emitter has its own

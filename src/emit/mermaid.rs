@@ -1,0 +1,244 @@
+//! Mermaid mindmap: `mindmap`, then one node per line, the root indented two spaces and each
+//! level two more (spaces only). Every node is written `nK["TEXT"]` (or another shape, below)
+//! with TEXT in Mermaid's `#…;` entity codes wherever Mermaid could misread a character, so no
+//! title can change the diagram's structure or its own text.
+//!
+//! Decisions (documented in the README):
+//! - One diagram holds one sheet, and a Mermaid file holds one diagram. A map with several sheets
+//!   is refused with a one-line error naming the sheets; choose one with `--sheet N`.
+//! - Node text: every character among ``#"<>&*_`$%\`` (and `ﬂ` and `¶`, which Mermaid uses
+//!   in its own placeholders) becomes `#CODE;` with its decimal code point, and so does `:` in
+//!   a title containing `style`, `classDef` or `:fa-`. That covers the parser (`"` ends the
+//!   quoted text; `%%` starts a comment on a continuation line; `%%{…}%%` is a directive
+//!   anywhere), Mermaid's entity pre-pass (`#…;`, and its `style…:…#…;` rule that drops a `;`),
+//!   and the renderer (Markdown emphasis and code, HTML, backslash escapes, `$$…$$` maths,
+//!   `fa:fa-…` icons). Inside the quotes brackets, braces,
+//!   `:::`, `::icon(`, a leading `mindmap` and Unicode are plain text. Line breaks stay real line
+//!   breaks inside the quotes (continuation lines start at the margin); an empty title is
+//!   written `[" "]`, since Mermaid rejects `[""]`.
+//! - Floating topics cannot be extra roots (Mermaid allows one): each is written under the root,
+//!   after its attached children, as a cloud `)"…"(` with the class `floating`, its subtopics
+//!   below it. Summary topics go under the topic they summarise as hexagons `{{"…"}}` with the
+//!   class `summary` (which children they cover is not shown); callouts as rounded nodes
+//!   `("…")` with the class `callout`. All three are on by default; `--titles-only` leaves them
+//!   out.
+//! - A mindmap has no place for notes, labels, markers, links, images, boundaries,
+//!   relationships or comments: they are not written, whatever `--with` says.
+
+use std::io::{self, Write};
+
+use super::outline::{Parts, Role, Visit, pad, walk_outline};
+use super::{EmitOptions, Emitter, Extra};
+use crate::model::{Document, Sheet, TopicId};
+
+/// The Mermaid mindmap emitter.
+pub struct Mermaid;
+
+impl Emitter for Mermaid {
+    fn name(&self) -> &'static str {
+        "mermaid"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["mmd"]
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["mmd", "mermaid"]
+    }
+    fn description(&self) -> &'static str {
+        "Mermaid mindmap of one sheet (--sheet N picks it when the map has several)"
+    }
+    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+        let sheet = match doc.sheets.as_slice() {
+            [sheet] => sheet,
+            sheets => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    sheets_error(sheets),
+                ));
+            }
+        };
+        out.write_all(b"mindmap\n")?;
+        let parts = Parts {
+            summaries: opts.wants(Extra::Summaries, true),
+            callouts: opts.wants(Extra::Callouts, true),
+        };
+        let mut next_id = 0usize;
+        let mut line = String::new();
+        let mut write = |visit: Visit, floating: bool| {
+            let Visit::Enter(id, depth, role) = visit else {
+                return Ok(());
+            };
+            let (open, close, class) = match role {
+                Role::Top if floating => (")", "(", Some("floating")),
+                Role::Top | Role::Attached => ("[", "]", None),
+                Role::Summary(_) => ("{{", "}}", Some("summary")),
+                Role::Callout => ("(", ")", Some("callout")),
+            };
+            line.clear();
+            pad(&mut line, 2 * (depth + 1));
+            line.push_str(&format!("n{next_id}{open}\""));
+            next_id += 1;
+            encode(&mut line, &sheet.topic(id).title);
+            line.push('"');
+            line.push_str(close);
+            line.push('\n');
+            if let Some(class) = class {
+                pad(&mut line, 2 * (depth + 1));
+                line.push_str(":::");
+                line.push_str(class);
+                line.push('\n');
+            }
+            out.write_all(line.as_bytes())
+        };
+        walk_outline(sheet, TopicId::ROOT, 0, parts, opts, |v| write(v, false))?;
+        if opts.wants(Extra::Floating, true) && opts.within_depth(1) {
+            for f in sheet.floating_topics() {
+                walk_outline(sheet, f, 1, parts, opts, |v| write(v, true))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The message for a document without exactly one sheet.
+fn sheets_error(sheets: &[Sheet]) -> String {
+    if sheets.is_empty() {
+        return "the map has no sheet to draw as a Mermaid mindmap".into();
+    }
+    let list: Vec<String> = sheets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {:?}", i + 1, s.title))
+        .collect();
+    format!(
+        "a Mermaid mindmap holds one sheet and this map has {} ({}); choose one with --sheet N",
+        sheets.len(),
+        list.join(", ")
+    )
+}
+
+/// Appends `title` as the text between the quotes of a node: the characters Mermaid could read
+/// as syntax as `#CODE;`, a single space for an empty title.
+fn encode(out: &mut String, title: &str) {
+    if title.is_empty() {
+        out.push(' ');
+        return;
+    }
+    // Mermaid's entity pre-pass drops the last `;` of a line matching `style.*:\S*#.*;` or
+    // `classDef.*:\S*#.*;`, and its renderer turns `fa:fa-NAME` into an icon: `:` becomes a code
+    // in titles that contain one of those words.
+    let colon = ["style", "classDef", ":fa-"]
+        .iter()
+        .any(|w| title.contains(w));
+    for c in title.chars() {
+        let code = match c {
+            '#' | '"' | '<' | '>' | '&' | '*' | '_' | '`' | '$' | '%' | '\\' | 'ﬂ' | '¶' => true,
+            ':' => colon,
+            _ => false,
+        };
+        if code {
+            out.push('#');
+            out.push_str(&u32::from(c).to_string());
+            out.push(';');
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Topic, TopicKind};
+
+    fn enc(s: &str) -> String {
+        let mut out = String::new();
+        encode(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn syntax_characters_become_entity_codes() {
+        assert_eq!(enc(""), " ");
+        assert_eq!(enc("foo (bar) [x] {y}"), "foo (bar) [x] {y}");
+        assert_eq!(enc("C# \"q\""), "C#35; #34;q#34;");
+        assert_eq!(enc("#35;"), "#35;35;");
+        assert_eq!(enc("<b>&"), "#60;b#62;#38;");
+        assert_eq!(enc("a*b*c _u_ `c`"), "a#42;b#42;c #95;u#95; #96;c#96;");
+        assert_eq!(enc("%% x"), "#37;#37; x");
+        assert_eq!(enc("style x:#fff;"), "style x#58;#35;fff;");
+        assert_eq!(enc("classDef a:#f;"), "classDef a#58;#35;f;");
+        assert_eq!(enc("fa:fa-car"), "fa#58;fa-car");
+        assert_eq!(enc("::icon(fa) :::c 10:30"), "::icon(fa) :::c 10:30");
+        assert_eq!(enc("a\\b $$x$$"), "a#92;b #36;#36;x#36;#36;");
+        assert_eq!(enc("ﬂ°x¶ß"), "#64258;°x#182;ß");
+        assert_eq!(enc("line 1\nline 2"), "line 1\nline 2");
+        assert_eq!(enc("mindmap 中文 😢"), "mindmap 中文 😢");
+    }
+
+    fn doc(sheets: Vec<Sheet>) -> Document {
+        Document {
+            sheets,
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn floating_summary_and_callout_topics_hang_below_with_a_class() {
+        let mut s = Sheet::new("root");
+        let a = s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("a"));
+        s.add(a, TopicKind::Callout, Topic::new("call"));
+        s.add(TopicId::ROOT, TopicKind::Summary, Topic::new("sum"));
+        let f = s.add(a, TopicKind::Floating, Topic::new("float"));
+        s.add(f, TopicKind::Attached, Topic::new(""));
+        let out =
+            super::super::to_string(&Mermaid, &doc(vec![s]), &EmitOptions::default()).unwrap();
+        assert_eq!(
+            out,
+            "mindmap\n  n0[\"root\"]\n    n1[\"a\"]\n      n2(\"call\")\n      :::callout\n    \
+             n3{{\"sum\"}}\n    :::summary\n    n4)\"float\"(\n    :::floating\n      n5[\" \"]\n"
+        );
+    }
+
+    #[test]
+    fn depth_and_titles_only_leave_topics_out() {
+        let mut s = Sheet::new("root");
+        let a = s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("a"));
+        s.add(a, TopicKind::Attached, Topic::new("a1"));
+        s.add(TopicId::ROOT, TopicKind::Floating, Topic::new("float"));
+        s.add(TopicId::ROOT, TopicKind::Callout, Topic::new("call"));
+        let doc = doc(vec![s]);
+        let opts = EmitOptions {
+            max_depth: Some(0),
+            ..EmitOptions::default()
+        };
+        assert_eq!(
+            super::super::to_string(&Mermaid, &doc, &opts).unwrap(),
+            "mindmap\n  n0[\"root\"]\n"
+        );
+        let mut opts = EmitOptions::default();
+        opts.titles_only();
+        assert_eq!(
+            super::super::to_string(&Mermaid, &doc, &opts).unwrap(),
+            "mindmap\n  n0[\"root\"]\n    n1[\"a\"]\n      n2[\"a1\"]\n"
+        );
+    }
+
+    #[test]
+    fn several_sheets_are_refused_with_their_names() {
+        let mut a = Sheet::new("r1");
+        a.title = "Plan".into();
+        let b = Sheet::new("r2");
+        let mut out = Vec::new();
+        let err = Mermaid
+            .emit(&doc(vec![a, b]), &EmitOptions::default(), &mut out)
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(
+            err.to_string(),
+            "a Mermaid mindmap holds one sheet and this map has 2 (1 \"Plan\", 2 \"\"); \
+             choose one with --sheet N"
+        );
+        assert!(out.is_empty());
+    }
+}
