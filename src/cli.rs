@@ -422,8 +422,12 @@ fn write_atomically(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".xmindconv-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".xmindconv-");
+    // Temporary files are private (0600); the output gets the usual 0666 less the umask.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     let mut out = BufWriter::with_capacity(64 << 10, tmp);

@@ -278,6 +278,26 @@ fn several_inputs_to_one_file_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+#[cfg(unix)]
+#[test]
+fn output_files_get_the_usual_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.md");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 022; exec '{BIN}' fixtures/大模型发展.xmind -o '{}'",
+            out.display()
+        ))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+}
+
 #[test]
 fn a_failed_run_leaves_an_existing_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
