@@ -6,6 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
 use xmindconv::{Document, EmitOptions, TopicId, emit, read_path};
 
 fn clients() -> Option<PathBuf> {
@@ -159,7 +163,7 @@ fn first_difference(want: &str, got: &str) -> String {
         .position(|(a, b)| a != b)
         .unwrap_or(w.len().min(g.len()));
     format!(
-        "line {}: expected {:?}, pandoc read {:?} ({} vs {} lines)",
+        "line {}: expected {:?}, the consumer read {:?} ({} vs {} lines)",
         i + 1,
         w.get(i).unwrap_or(&"<end>"),
         g.get(i).unwrap_or(&"<end>"),
@@ -307,25 +311,6 @@ fn hostile_titles_survive_pandoc_literally() {
     }
 }
 
-/// Runs `tool args…` and returns its standard output, or a message on failure.
-fn stdout_of(tool: &Path, args: &[&Path]) -> Result<String, String> {
-    let o = Command::new(tool)
-        .args(args)
-        .output()
-        .map_err(|e| format!("{}: {e}", tool.display()))?;
-    if o.status.success() {
-        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
-    } else {
-        Err(format!(
-            "{} {:?} failed ({}):\n{}",
-            tool.display(),
-            args,
-            o.status,
-            String::from_utf8_lossy(&o.stderr)
-        ))
-    }
-}
-
 /// Every sheet of every readable map: the map and the 0-based sheet index.
 fn every_sheet() -> Vec<(PathBuf, usize)> {
     let mut out = Vec::new();
@@ -393,7 +378,7 @@ fn opml_round_trip(
     )
     .unwrap();
     check(&clients.join("validate-opml"), &[&out])?;
-    let tree = stdout_of(&clients.join("opml-tree"), &[&out])?;
+    let tree = output_of(&clients.join("opml-tree"), &[&out])?;
     let got = normalise(&fold_tree(&tree));
     let want = normalise(&expected_tree(&doc, i));
     if got == want {
@@ -403,22 +388,9 @@ fn opml_round_trip(
             "{} sheet {}: pandoc's tree differs:\n{}",
             map.display(),
             i + 1,
-            first_different_line(&want, &got)
+            first_difference(&want, &got)
         ))
     }
-}
-
-/// The first differing line of two trees, with its number.
-fn first_different_line(want: &str, got: &str) -> String {
-    let (mut w, mut g) = (want.lines(), got.lines());
-    for n in 1.. {
-        match (w.next(), g.next()) {
-            (None, None) => break,
-            (a, b) if a == b => continue,
-            (a, b) => return format!("line {n}: expected {a:?}, got {b:?}"),
-        }
-    }
-    "no difference".into()
 }
 
 #[test]
@@ -533,7 +505,7 @@ fn mermaid_of_every_sheet_is_read_by_mermaids_parser_as_the_same_tree() {
                 "{} sheet {}: Mermaid's tree differs:\n{}",
                 map.display(),
                 i + 1,
-                first_different_line(&want, &got)
+                first_difference(&want, &got)
             ));
         }
     }
@@ -607,5 +579,86 @@ fn opml_and_mermaid_with_every_extra_are_accepted() {
     let files = write_mermaid(dir.path(), &every_sheet(), &all);
     let args: Vec<&Path> = files.iter().map(|f| f.as_path()).collect();
     errors.extend(check(&clients.join("validate-mermaid"), &args).err());
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// Random documents built in the model (the generator of `tests/properties.rs`, with a fixed
+/// seed), every sheet with titles only: pandoc reads the Markdown and the OPML, and Mermaid's
+/// parser the Mermaid, as the same tree of titles; the JSON validates against the schema.
+#[test]
+fn random_documents_are_read_back_by_every_consumer() {
+    let Some(clients) = clients() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut runner = TestRunner::deterministic();
+    let docs: Vec<Document> = (0..16)
+        .map(|_| {
+            common::arbitrary::document()
+                .new_tree(&mut runner)
+                .unwrap()
+                .current()
+        })
+        .collect();
+    let sheets: Vec<(usize, usize)> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, doc)| (0..doc.sheets.len()).map(move |s| (d, s)))
+        .collect();
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/xmindconv.schema.json");
+    let write = |format: &str, d: usize, s: usize, opts: &EmitOptions| {
+        let path = dir.path().join(format!("random-{d}-{s}.{format}"));
+        let e = emit::by_name(format).unwrap();
+        std::fs::write(
+            &path,
+            emit::to_string(e, &only_sheet(&docs[d], s), opts).unwrap(),
+        )
+        .unwrap();
+        path
+    };
+    let mut errors = in_parallel(&sheets, |&(d, s)| {
+        let want = fold_tree(&expected_tree(&docs[d], s));
+        let json = write("json", d, s, &EmitOptions::default());
+        check(&clients.join("validate-json"), &[&json, &schema])?;
+        let md = write("markdown", d, s, &titles_only());
+        check(&clients.join("validate-markdown"), &[&md])?;
+        let got = fold_tree(&output_of(&clients.join("md-tree"), &[&md])?);
+        if got != want {
+            return Err(format!(
+                "random {d} sheet {s}, Markdown: {}",
+                first_difference(&want, &got)
+            ));
+        }
+        let opml = write("opml", d, s, &titles_only());
+        check(&clients.join("validate-opml"), &[&opml])?;
+        let got = unsmart(&fold_tree(&output_of(
+            &clients.join("opml-tree"),
+            &[&opml],
+        )?));
+        if got != unsmart(&want) {
+            return Err(format!(
+                "random {d} sheet {s}, OPML: {}",
+                first_difference(&unsmart(&want), &got)
+            ));
+        }
+        Ok(())
+    });
+    let mmd: Vec<PathBuf> = sheets
+        .iter()
+        .map(|&(d, s)| write("mermaid", d, s, &titles_only()))
+        .collect();
+    match mermaid_trees(&clients, &mmd) {
+        Ok(trees) => {
+            for (&(d, s), tree) in sheets.iter().zip(trees) {
+                let want = fold_tree(&expected_tree(&docs[d], s));
+                let got = fold_tree(&tree);
+                if got != want {
+                    errors.push(format!(
+                        "random {d} sheet {s}, Mermaid: {}",
+                        first_difference(&want, &got)
+                    ));
+                }
+            }
+        }
+        Err(e) => errors.push(e),
+    }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
