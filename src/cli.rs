@@ -79,6 +79,16 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     extract_media: Option<PathBuf>,
 
+    /// The password of a password-protected map (XMind 2020 and later). Also read from the
+    /// environment variable XMINDCONV_PASSWORD, which keeps it out of process listings.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "XMINDCONV_PASSWORD",
+        hide_env_values = true
+    )]
+    password: Option<String>,
+
     /// List the output formats and exit.
     #[arg(long)]
     list_formats: bool,
@@ -254,6 +264,7 @@ fn run(cli: Cli) -> Result<u8> {
     read_opts.limits.max_ratio = cli.max_ratio;
     read_opts.limits.max_depth = cli.max_depth;
     read_opts.limits.max_text = cli.max_text.saturating_mul(1 << 20);
+    read_opts.password = cli.password.clone();
     if let Some(dir) = &cli.extract_media {
         read_opts.media = true;
         emit_opts.media_dir = Some(dir.to_string_lossy().into_owned());

@@ -39,15 +39,31 @@ pub enum Error {
         entries: String,
     },
 
-    /// The map is password-protected.
+    /// The map is password-protected and no password was given.
     #[error(
-        "the map is password-protected ({entry} is encrypted){hint}; remove the password in XMind and save again"
+        "the map is password-protected ({entry} is encrypted){hint}; give the password with --password"
     )]
     Encrypted {
         /// The encrypted entry.
         entry: String,
         /// `, password hint: "…"` or empty.
         hint: String,
+    },
+
+    /// The password does not decrypt the map.
+    #[error("wrong password: {entry} does not decrypt")]
+    WrongPassword {
+        /// The encrypted entry.
+        entry: String,
+    },
+
+    /// The map is encrypted in a way this crate cannot decrypt.
+    #[error("{entry} is encrypted with {what}, which xmindconv cannot decrypt")]
+    UnsupportedEncryption {
+        /// The encrypted entry.
+        entry: String,
+        /// The scheme.
+        what: String,
     },
 
     /// The archive holds only XMind's "Warning" placeholder map, whose content.json is missing.

@@ -673,3 +673,35 @@ fn the_mermaid_example_in_the_readme_is_current() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/mermaid-example.mmd");
     assert_eq!(stdout(&o), fs::read_to_string(example).unwrap());
 }
+
+#[test]
+fn password_protected_maps_open_with_the_password() {
+    let map = "fixtures/encrypted-password-123456.xmind";
+    let o = run(&["-t", "text", "--password", "123456", map]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "encrypted-password-123456.xmind\nCentral Topic\n\n  • asasdasdasd\n  • Main Topic 2\n  • Main Topic 3\n"
+    );
+    let with_env = Command::new(BIN)
+        .args(["-t", "text", map])
+        .env("XMINDCONV_PASSWORD", "123456")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(with_env.stdout, o.stdout);
+    let wrong = run(&["--password", "654321", map]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(
+        stderr(&wrong),
+        format!("xmindconv: {map}: wrong password: content.json does not decrypt\n")
+    );
+    let none = run(&[map]);
+    assert_eq!(
+        stderr(&none),
+        format!(
+            "xmindconv: {map}: the map is password-protected (content.json is encrypted), \
+             password hint: \"654321\"; give the password with --password\n"
+        )
+    );
+}

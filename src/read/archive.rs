@@ -8,6 +8,7 @@ use zip::ZipArchive;
 use zip::result::ZipError;
 
 use super::Limits;
+use super::crypto::{self, DecryptError, Manifest};
 use crate::error::{Error, Result};
 use crate::model::Source;
 
@@ -23,6 +24,9 @@ pub(super) struct Content<R> {
     pub warnings: Vec<String>,
     /// `None` for a bare content.json / content.xml.
     pub archive: Option<Archive<R>>,
+    /// Whether the content entry was decrypted with a password (so that a parse error means a
+    /// wrong password).
+    pub decrypted: bool,
 }
 
 /// An open archive, to read further entries from.
@@ -33,6 +37,9 @@ pub(super) struct Archive<R> {
     /// The folder holding the content entry (`""` at the root): `xap:` references are relative
     /// to it.
     folder: String,
+    /// Encrypted entries, and the password to decrypt them.
+    manifest: Manifest,
+    password: Option<String>,
 }
 
 impl<R: Read + Seek> Archive<R> {
@@ -57,7 +64,14 @@ impl<R: Read + Seek> Archive<R> {
                 warnings.push(format!("{name} is referenced but not in the archive"));
                 continue;
             };
-            match read_entry(&mut self.zip, i, &path, limits, self.archive_len) {
+            let read = read_entry(&mut self.zip, i, &path, limits, self.archive_len);
+            let read = match read {
+                Ok(b) if self.manifest.entries.contains_key(&path) => {
+                    decrypt_entry(&self.manifest, &path, self.password.as_deref(), &b)
+                }
+                other => other,
+            };
+            match read {
                 Ok(bytes) => {
                     out.insert(name.to_string(), bytes);
                 }
@@ -71,7 +85,11 @@ impl<R: Read + Seek> Archive<R> {
 const ZIP_MAGIC: &[u8] = b"PK";
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xBC\xAF\x27\x1C";
 
-pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Content<R>> {
+pub(super) fn open<R: Read + Seek>(
+    mut reader: R,
+    limits: &Limits,
+    password: Option<&str>,
+) -> Result<Content<R>> {
     let mut head = [0u8; 64];
     let n = read_up_to(&mut reader, &mut head)?;
     let head = &head[..n];
@@ -88,12 +106,17 @@ pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Con
     let mut zip = ZipArchive::new(reader).map_err(zip_error)?;
     let mut warnings = Vec::new();
     let entries = Entries::list(&mut zip, &mut warnings)?;
-    check_encryption(&mut zip, &entries, limits, archive_len)?;
+    let manifest = check_encryption(&mut zip, &entries, limits, archive_len, password)?;
 
     let (source, index, entry) = entries.content().ok_or_else(|| Error::NoContent {
         entries: entries.summary(),
     })?;
-    let text = read_text(&mut zip, index, &entry, limits, archive_len, &mut warnings)?;
+    let mut bytes = read_entry(&mut zip, index, &entry, limits, archive_len)?;
+    let decrypted = manifest.entries.contains_key(entry.trim_start_matches('/'));
+    if decrypted {
+        bytes = decrypt_entry(&manifest, &entry, password, &bytes)?;
+    }
+    let text = decode(bytes, &entry, &mut warnings);
     let mut content = Content {
         source,
         entry,
@@ -102,6 +125,7 @@ pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Con
         marker_sheet: None,
         warnings,
         archive: None,
+        decrypted,
     };
     let folder = content
         .entry
@@ -138,6 +162,8 @@ pub(super) fn open<R: Read + Seek>(mut reader: R, limits: &Limits) -> Result<Con
         entries,
         archive_len,
         folder,
+        manifest,
+        password: password.map(str::to_string),
     });
     Ok(content)
 }
@@ -190,6 +216,7 @@ fn read_bare<R: Read>(reader: R, source: Source, limits: &Limits) -> Result<Cont
         marker_sheet: None,
         warnings,
         archive: None,
+        decrypted: false,
     })
 }
 
@@ -265,9 +292,9 @@ fn check_entry_count<R: Read + Seek>(reader: &mut R, limits: &Limits) -> Result<
 
 fn zip_error(e: ZipError) -> Error {
     match e {
-        ZipError::UnsupportedArchive(m) if m.contains("assword") => Error::Encrypted {
-            entry: "zip entries".into(),
-            hint: String::new(),
+        ZipError::UnsupportedArchive(m) if m.contains("assword") => Error::UnsupportedEncryption {
+            entry: "the archive".into(),
+            what: "zip encryption (not XMind's)".into(),
         },
         other => Error::BadZip(describe_zip_error(&other.to_string())),
     }
@@ -358,35 +385,26 @@ impl Entries {
     }
 }
 
-/// Password-protected maps list `encryption-data` for their entries in the manifest.
+/// Password-protected maps list `encryption-data` for their entries in the manifest. Returns
+/// the encrypted entries of a JSON-generation map (decrypted later with the password); refuses an
+/// XMind 8 map whose `META-INF/manifest.xml` lists encrypted entries.
 fn check_encryption<R: Read + Seek>(
     zip: &mut ZipArchive<R>,
     entries: &Entries,
     limits: &Limits,
     archive_len: u64,
-) -> Result<()> {
+    password: Option<&str>,
+) -> Result<Manifest> {
     let small = Limits {
         max_entry_size: limits.max_entry_size.min(16 << 20),
         ..limits.clone()
     };
     let mut ignored = Vec::new();
+    let mut manifest = Manifest::default();
     if let Some(&i) = entries.by_name.get("manifest.json") {
         // A manifest we cannot read is not fatal: the manifest is not needed to read the map.
         if let Ok(text) = read_text(zip, i, "manifest.json", &small, archive_len, &mut ignored) {
-            if let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) {
-                let encrypted = manifest
-                    .get("file-entries")
-                    .and_then(|e| e.as_object())
-                    .and_then(|e| {
-                        e.iter()
-                            .find(|(_, v)| v.get("encryption-data").is_some())
-                            .map(|(k, _)| k.clone())
-                    });
-                if let Some(entry) = encrypted {
-                    let hint = manifest.get("password-hint").and_then(|h| h.as_str());
-                    return Err(encrypted_error(entry, hint));
-                }
-            }
+            manifest = Manifest::parse(&text);
         }
     }
     if let Some(&i) = entries.by_name.get("META-INF/manifest.xml") {
@@ -406,6 +424,12 @@ fn check_encryption<R: Read + Seek>(
                         rest[..rest.find('"').unwrap_or(rest.len())].to_string()
                     })
                     .unwrap_or_else(|| "content.xml".into());
+                if password.is_some() {
+                    return Err(Error::UnsupportedEncryption {
+                        entry,
+                        what: "XMind 8's scheme".into(),
+                    });
+                }
                 let hint = text.find("password-hint=\"").map(|p| {
                     let rest = &text[p + 15..];
                     &rest[..rest.find('"').unwrap_or(0)]
@@ -414,7 +438,32 @@ fn check_encryption<R: Read + Seek>(
             }
         }
     }
-    Ok(())
+    Ok(manifest)
+}
+
+/// Decrypts an entry the manifest lists as encrypted, or explains why not.
+fn decrypt_entry(
+    manifest: &Manifest,
+    entry: &str,
+    password: Option<&str>,
+    bytes: &[u8],
+) -> Result<Vec<u8>> {
+    let key = entry.trim_start_matches('/');
+    let Some(data) = manifest.entries.get(key) else {
+        return Ok(bytes.to_vec());
+    };
+    let Some(password) = password else {
+        return Err(encrypted_error(key.to_string(), manifest.hint.as_deref()));
+    };
+    crypto::decrypt(data, password, bytes).map_err(|e| match e {
+        DecryptError::WrongPassword => Error::WrongPassword {
+            entry: key.to_string(),
+        },
+        DecryptError::Unsupported(what) => Error::UnsupportedEncryption {
+            entry: key.to_string(),
+            what,
+        },
+    })
 }
 
 fn encrypted_error(entry: String, hint: Option<&str>) -> Error {
@@ -480,7 +529,10 @@ fn read_entry<R: Read + Seek>(
     let mut file = match zip.by_index(index) {
         Ok(f) => f,
         Err(ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
-            return Err(encrypted_error(name.to_string(), None));
+            return Err(Error::UnsupportedEncryption {
+                entry: name.to_string(),
+                what: "zip encryption (not XMind's)".into(),
+            });
         }
         Err(e) => return Err(entry_error(name, e)),
     };

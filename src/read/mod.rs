@@ -5,6 +5,7 @@
 //! `content.xml` next to it is a decoy "Warning" map for old readers that is never read.
 
 mod archive;
+mod crypto;
 mod finish;
 mod json;
 mod jsonlex;
@@ -56,6 +57,9 @@ impl Default for Limits {
 pub struct ReadOptions {
     /// Safety limits.
     pub limits: Limits,
+    /// The password of a password-protected map (XMind 2020 and later encrypt content.json with
+    /// it; see `src/read/crypto.rs`).
+    pub password: Option<String>,
     /// Also read the files the map stores and refers to (images, attachments) into
     /// [`Document::media`]. Off by default: they can be large and most formats only link them.
     pub media: bool,
@@ -92,9 +96,15 @@ pub fn read_bytes_with(bytes: &[u8], options: &ReadOptions) -> Result<Document> 
 /// Reads a map from any seekable reader holding an `.xmind` file.
 pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Document> {
     let limits = &options.limits;
-    let mut content = archive::open(reader, limits)?;
+    let mut content = archive::open(reader, limits, options.password.as_deref())?;
     let mut doc = match content.source {
-        Source::Json => json::parse(&content.text, &content.entry, limits)?,
+        Source::Json => match json::parse(&content.text, &content.entry, limits) {
+            // No checksum is stored: a wrong password can also decrypt to text that is not JSON.
+            Err(Error::Json { entry, .. }) if content.decrypted => {
+                return Err(Error::WrongPassword { entry });
+            }
+            other => other?,
+        },
         Source::Xml => {
             let mut doc = xml::parse(&content.text, &content.entry, limits)?;
             if xml::is_warning_stub(&doc) {
