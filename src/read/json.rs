@@ -10,6 +10,7 @@
 //! bare string; `markers` may be bare strings; `labels` may be one string; `children` may be an
 //! array; a sheet may lack `rootTopic`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -21,7 +22,7 @@ use serde::de::{
 
 use super::Limits;
 use super::finish::SheetBuilder;
-use super::text::{clean, html_to_text, parse_range};
+use super::text::{clean, clean_owned, html_to_text, parse_range};
 use crate::error::Error;
 use crate::model::{
     Comment, Document, Image, Link, Notes, Relationship, Sheet, TopicId, TopicKind,
@@ -93,6 +94,25 @@ struct State<'l> {
 impl State<'_> {
     /// Cleans one text value and checks its length.
     fn text<E: de::Error>(&mut self, raw: &str, what: &str) -> Result<String, E> {
+        self.check_len(raw, what)?;
+        let (s, dropped) = clean(raw);
+        self.dropped_controls += dropped as usize;
+        Ok(s)
+    }
+
+    /// [`State::text`] that reuses the allocation of a string already owned.
+    fn owned_text<E: de::Error>(&mut self, raw: Cow<str>, what: &str) -> Result<String, E> {
+        let raw = match raw {
+            Cow::Borrowed(s) => return self.text(s, what),
+            Cow::Owned(s) => s,
+        };
+        self.check_len(&raw, what)?;
+        let (s, dropped) = clean_owned(raw);
+        self.dropped_controls += dropped as usize;
+        Ok(s)
+    }
+
+    fn check_len<E: de::Error>(&mut self, raw: &str, what: &str) -> Result<(), E> {
         if raw.len() > self.limits.max_text {
             self.limit_hit = Some(Error::Limit {
                 entry: "content.json".into(),
@@ -102,14 +122,12 @@ impl State<'_> {
             });
             return Err(E::custom(format_args!("{what} too long")));
         }
-        let (s, dropped) = clean(raw);
-        self.dropped_controls += dropped as usize;
-        Ok(s)
+        Ok(())
     }
 
     fn opt_text<E: de::Error>(&mut self, raw: Txt, what: &str) -> Result<String, E> {
         match raw.0 {
-            Some(s) => self.text(&s, what),
+            Some(s) => self.owned_text(s, what),
             None => Ok(String::new()),
         }
     }
@@ -192,49 +210,52 @@ impl<'de> Deserialize<'de> for Key {
 }
 
 /// A lenient scalar: a string, or a number or boolean written as text; `None` for null, and for
-/// arrays and objects (which are skipped).
+/// arrays and objects (which are skipped). Borrowed from the input when it has no escapes.
 #[derive(Default)]
-struct Txt(Option<String>);
+struct Txt<'de>(Option<Cow<'de, str>>);
 
-impl<'de> Deserialize<'de> for Txt {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Txt, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Txt;
+impl<'de: 'a, 'a> Deserialize<'de> for Txt<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Txt<'a>, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Txt<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Txt, E> {
-                Ok(Txt(Some(s.to_string())))
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Txt<'a>, E> {
+                Ok(Txt(Some(Cow::Borrowed(s))))
             }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Txt, E> {
-                Ok(Txt(Some(s)))
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Txt<'a>, E> {
+                Ok(Txt(Some(Cow::Owned(s.to_string()))))
             }
-            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Txt, E> {
-                Ok(Txt(Some(b.to_string())))
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Txt<'a>, E> {
+                Ok(Txt(Some(Cow::Owned(s))))
             }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Txt, E> {
-                Ok(Txt(Some(n.to_string())))
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Txt<'a>, E> {
+                Ok(Txt(Some(Cow::Owned(b.to_string()))))
             }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Txt, E> {
-                Ok(Txt(Some(n.to_string())))
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Txt<'a>, E> {
+                Ok(Txt(Some(Cow::Owned(n.to_string()))))
             }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Txt, E> {
-                Ok(Txt(Some(n.to_string())))
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Txt<'a>, E> {
+                Ok(Txt(Some(Cow::Owned(n.to_string()))))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Txt, E> {
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Txt<'a>, E> {
+                Ok(Txt(Some(Cow::Owned(n.to_string()))))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Txt<'a>, E> {
                 Ok(Txt(None))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Txt, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Txt<'a>, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(Txt(None))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Txt, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Txt<'a>, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
                 Ok(Txt(None))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
@@ -289,20 +310,23 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 }
 
 /// `{"markerId": "priority-1"}`, or the bare id.
-struct MarkerItem(Option<String>);
+struct MarkerItem<'a>(Option<Cow<'a, str>>);
 
-impl<'de> Deserialize<'de> for MarkerItem {
+impl<'de: 'a, 'a> Deserialize<'de> for MarkerItem<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MarkerItem;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = MarkerItem<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a marker")
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<MarkerItem, E> {
-                Ok(MarkerItem(Some(s.to_string())))
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<MarkerItem<'a>, E> {
+                Ok(MarkerItem(Some(Cow::Borrowed(s))))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MarkerItem, A::Error> {
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<MarkerItem<'a>, E> {
+                Ok(MarkerItem(Some(Cow::Owned(s.to_string()))))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MarkerItem<'a>, A::Error> {
                 let mut id = None;
                 while let Some(k) = map.next_key::<Txt>()? {
                     if matches!(k.0.as_deref(), Some("markerId" | "markerid" | "id")) {
@@ -313,19 +337,20 @@ impl<'de> Deserialize<'de> for MarkerItem {
                 }
                 Ok(MarkerItem(id))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<MarkerItem, E> {
+            fn visit_unit<E: de::Error>(self) -> Result<MarkerItem<'a>, E> {
                 Ok(MarkerItem(None))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
 /// `image`: `{"src": …, "width": …, "height": …}`, or the bare source.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ImageItem {
-    src: Txt,
+struct ImageItem<'a> {
+    #[serde(borrow)]
+    src: Txt<'a>,
     width: Num,
     height: Num,
 }
@@ -333,46 +358,54 @@ struct ImageItem {
 /// One entry of `summaries` or `boundaries`.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RangeItem {
-    range: Txt,
-    #[serde(rename = "topicId")]
-    topic_id: Txt,
-    title: Txt,
+struct RangeItem<'a> {
+    #[serde(borrow)]
+    range: Txt<'a>,
+    #[serde(rename = "topicId", borrow)]
+    topic_id: Txt<'a>,
+    #[serde(borrow)]
+    title: Txt<'a>,
 }
 
 /// One entry of `relationships`.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RelationshipItem {
-    id: Txt,
-    #[serde(rename = "end1Id", alias = "end1")]
-    end1: Txt,
-    #[serde(rename = "end2Id", alias = "end2", alias = "end2id")]
-    end2: Txt,
-    title: Txt,
+struct RelationshipItem<'a> {
+    #[serde(borrow)]
+    id: Txt<'a>,
+    #[serde(rename = "end1Id", alias = "end1", borrow)]
+    end1: Txt<'a>,
+    #[serde(rename = "end2Id", alias = "end2", alias = "end2id", borrow)]
+    end2: Txt<'a>,
+    #[serde(borrow)]
+    title: Txt<'a>,
 }
 
 /// One entry of a topic's `comments` (old Zen shape).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct CommentItem {
-    author: Txt,
+struct CommentItem<'a> {
+    #[serde(borrow)]
+    author: Txt<'a>,
     #[serde(rename = "creationTime", alias = "time")]
     time: Num,
-    content: Txt,
+    #[serde(borrow)]
+    content: Txt<'a>,
 }
 
 /// `legend`: only `markers.<id>.name` matters.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Legend {
-    markers: Option<BTreeMap<String, LegendMarker>>,
+struct Legend<'a> {
+    #[serde(borrow)]
+    markers: Option<BTreeMap<String, LegendMarker<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct LegendMarker {
-    name: Txt,
+struct LegendMarker<'a> {
+    #[serde(borrow)]
+    name: Txt<'a>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -458,7 +491,7 @@ impl<'de> Visitor<'de> for SheetSeed<'_, '_> {
                     let legend = map.next_value::<Legend>()?;
                     for (id, m) in legend.markers.unwrap_or_default() {
                         if let Some(name) = m.name.0.filter(|n| !n.is_empty()) {
-                            st.marker_names.insert(id, name);
+                            st.marker_names.insert(id, name.into_owned());
                         }
                     }
                 }
@@ -542,7 +575,7 @@ impl<'de> Visitor<'de> for TopicSeed<'_, '_> {
                     let mut markers = Vec::new();
                     for m in map.next_value::<OneOrMany<MarkerItem>>()?.0 {
                         if let Some(m) = m.0.filter(|m| !m.is_empty()) {
-                            markers.push(st.text(&m, "marker id")?);
+                            markers.push(st.owned_text(m, "marker id")?);
                         }
                     }
                     st.b.topic(id).markers = markers;
@@ -579,7 +612,7 @@ impl<'de> Visitor<'de> for TopicSeed<'_, '_> {
                 Key::Summaries => {
                     for r in map.next_value::<OneOrMany<RangeItem>>()?.0 {
                         let range = parse_range(r.range.0.as_deref().unwrap_or(""));
-                        let topic = r.topic_id.0.unwrap_or_default();
+                        let topic = r.topic_id.0.unwrap_or_default().into_owned();
                         st.b.summary(id, topic, range);
                     }
                 }
@@ -748,25 +781,25 @@ impl<'de> Visitor<'de> for NotesSeed<'_, '_> {
                 }
             }
         }
-        let html = match (real_html, &zen) {
+        let html = match (real_html, zen.as_mut()) {
             (Some(h), _) if !h.is_empty() => Some(h),
-            (_, Some(z)) if !z.html.is_empty() => Some(z.html.clone()),
+            (_, Some(z)) if !z.html.is_empty() => Some(Cow::Owned(std::mem::take(&mut z.html))),
             _ => None,
         };
         let plain = match plain {
             Some(p) => p,
-            None => match (&zen, &html) {
-                (Some(z), _) if !z.plain.is_empty() => z.plain.clone(),
+            None => Cow::Owned(match (zen, &html) {
+                (Some(z), _) if !z.plain.is_empty() => z.plain,
                 (_, Some(h)) => html_to_text(h),
                 _ => String::new(),
-            },
+            }),
         };
         if plain.is_empty() && html.is_none() {
             return Ok(None);
         }
-        let plain = st.text(&plain, "note")?;
+        let plain = st.owned_text(plain, "note")?;
         let html = match html {
-            Some(h) => Some(st.text(&h, "note")?),
+            Some(h) => Some(st.owned_text(h, "note")?),
             None => None,
         };
         Ok(Some(Notes { plain, html }))
@@ -774,23 +807,26 @@ impl<'de> Visitor<'de> for NotesSeed<'_, '_> {
 }
 
 /// `{"content": "…"}`, or the bare string.
-struct ContentText(Option<String>);
+struct ContentText<'a>(Option<Cow<'a, str>>);
 
-impl<'de> Deserialize<'de> for ContentText {
+impl<'de: 'a, 'a> Deserialize<'de> for ContentText<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ContentText;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = ContentText<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("note content")
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<ContentText, E> {
-                Ok(ContentText(Some(s.to_string())))
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<ContentText<'a>, E> {
+                Ok(ContentText(Some(Cow::Borrowed(s))))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<ContentText, E> {
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<ContentText<'a>, E> {
+                Ok(ContentText(Some(Cow::Owned(s.to_string()))))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<ContentText<'a>, E> {
                 Ok(ContentText(None))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ContentText, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ContentText<'a>, A::Error> {
                 let mut out = None;
                 while let Some(k) = map.next_key::<Key>()? {
                     if k == Key::Content {
@@ -802,7 +838,7 @@ impl<'de> Deserialize<'de> for ContentText {
                 Ok(ContentText(out))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
