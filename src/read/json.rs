@@ -569,7 +569,7 @@ impl<'de> Visitor<'de> for TopicSeed<'_, '_> {
                             labels.push(st.opt_text(l, "label")?);
                         }
                     }
-                    st.b.topic(id).labels = labels;
+                    st.b.topic(id).labels = labels.into();
                 }
                 Key::Markers => {
                     let mut markers = Vec::new();
@@ -578,7 +578,7 @@ impl<'de> Visitor<'de> for TopicSeed<'_, '_> {
                             markers.push(st.owned_text(m, "marker id")?);
                         }
                     }
-                    st.b.topic(id).markers = markers;
+                    st.b.topic(id).markers = markers.into();
                 }
                 Key::Href => {
                     let v = map.next_value::<Txt>()?;
@@ -636,7 +636,7 @@ impl<'de> Visitor<'de> for TopicSeed<'_, '_> {
                             content: st.opt_text(c.content, "comment")?,
                         });
                     }
-                    st.b.topic(id).comments = comments;
+                    st.b.topic(id).comments = comments.into();
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;

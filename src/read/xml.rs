@@ -619,7 +619,7 @@ pub(super) fn attach_comments(doc: &mut Document, text: &str, limits: &Limits) -
     for sheet in &mut doc.sheets {
         for t in &mut sheet.topics {
             if let Some(cs) = by_object.remove(&t.id) {
-                t.comments = cs;
+                t.comments = cs.into();
             }
         }
     }
