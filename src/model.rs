@@ -87,9 +87,9 @@ pub enum TopicKind {
 
 /// One topic (node) of a map.
 ///
-/// Lists that most topics leave empty are [`List`]s: one pointer, no allocation when empty, and
-/// read like slices (`t.labels.is_empty()`, `t.labels.iter()`, `&t.labels[..]`). A 100,000-topic
-/// map holds 100,000 of these, so the struct is kept small.
+/// Lists are [`List`]s (most topics leave them empty, and most topics are leaves): one pointer,
+/// no allocation when empty, and read like slices (`t.children.iter()`, `t.labels.is_empty()`,
+/// `&t.callouts[..]`). A 100,000-topic map holds 100,000 of these, so the struct is kept small.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Topic {
     /// Topic id: `id`; `<topic id>`. Targets of topic links and relationships.
@@ -101,7 +101,7 @@ pub struct Topic {
     /// The topic this one hangs from (`None` for the root).
     pub parent: Option<TopicId>,
     /// Attached subtopics in order: `children.attached`; `<children><topics type="attached">`.
-    pub children: Vec<TopicId>,
+    pub children: List<TopicId>,
     /// Floating topics anchored here: `children.detached`; `<topics type="detached">`.
     pub floating: List<TopicId>,
     /// Callouts: `children.callout`; `<topics type="callout">`.
