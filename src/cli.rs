@@ -116,6 +116,8 @@ struct Job {
     read: ReadOptions,
     sheets: Vec<String>,
     verbose: bool,
+    /// Leave the document to the operating system instead of freeing it (one input only).
+    leak: bool,
 }
 
 /// Where each input's output goes.
@@ -231,6 +233,7 @@ fn run(cli: Cli) -> Result<u8> {
         read: read_opts,
         sheets: cli.sheets.clone(),
         verbose: cli.verbose,
+        leak: inputs.len() == 1,
     };
 
     if let Target::Dir(dir) = &target {
@@ -320,6 +323,11 @@ fn convert(job: &Job, input: &Path, out: &mut dyn Write) -> Result<()> {
     }
     select_sheets(&mut doc, &job.sheets)?;
     job.emitter.emit(&doc, &job.emit, out)?;
+    if job.leak {
+        // The process ends right after its only conversion: freeing a big map topic by topic
+        // (hundreds of thousands of strings and lists) would only delay the exit.
+        std::mem::forget(doc);
+    }
     Ok(())
 }
 
