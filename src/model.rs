@@ -587,7 +587,7 @@ mod tests {
         );
         #[cfg(target_pointer_width = "64")]
         assert!(
-            std::mem::size_of::<Topic>() <= 168,
+            std::mem::size_of::<Topic>() <= 152,
             "{}",
             std::mem::size_of::<Topic>()
         );
