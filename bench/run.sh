@@ -16,8 +16,10 @@
 #
 # For each map, in the same hyperfine run: the baseline `unzip -p MAP ENTRY` (the content entry
 # only) and `xmindconv -t FORMAT MAP` for every format that `xmindconv --list-formats` lists,
-# all with output to /dev/null. Time is hyperfine's median; peak RSS is the median of three runs
-# under /usr/bin/time. Throughput is the decompressed content entry's size over the median time.
+# all with output to /dev/null. Wall time is hyperfine's median; CPU time is hyperfine's mean
+# user + system time (steadier than wall time on a busy machine); peak RSS is the median of three
+# runs under /usr/bin/time. Throughput is the decompressed content entry's size over the median
+# wall time. The RSS target is issue 5's: 3 x the decompressed content + 10 MiB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,10 +54,11 @@ peak_rss() {
 
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
 $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo); $(uname -sr)"
-echo "xmindconv $(git describe --always --dirty 2>/dev/null || echo '?'); $RUNS runs per command, median"
+echo "xmindconv $(git describe --always --dirty 2>/dev/null || echo '?'); $RUNS runs per command; \
+load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| topics | map | content | format | time (ms) | MB/s | × unzip | peak RSS (MB) | RSS target (MB) |"
-echo "|---:|---|---:|---|---:|---:|---:|---:|---:|"
+echo "| topics | map | content | format | wall (ms) | MB/s | × unzip | CPU (ms) | CPU × unzip | peak RSS (MiB) | RSS target (MiB) |"
+echo "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 
 for size in $SIZES; do
     for variant in $VARIANTS; do
@@ -74,19 +77,22 @@ for size in $SIZES; do
         hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$tmp/h.json" "${cmds[@]}" >/dev/null 2>"$tmp/hyperfine.err" \
             || { cat "$tmp/hyperfine.err" >&2; exit 1; }
         base=$(jq '.results[0].median' "$tmp/h.json")
+        base_cpu=$(jq '.results[0].user + .results[0].system' "$tmp/h.json")
         target=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", 3 * b / 1048576 + 10 }')
         i=0
         for label in unzip $FORMATS; do
             t=$(jq ".results[$i].median" "$tmp/h.json")
+            cpu=$(jq ".results[$i].user + .results[$i].system" "$tmp/h.json")
             read -r -a cmd <<<"${cmds[$i]}"
             rss=$(peak_rss "${cmd[@]}")
             awk -v size="$size" -v variant="$variant" -v method="$method" -v entry="$entry" \
                 -v mb="$mb" -v bytes="$bytes" -v label="$label" -v t="$t" -v base="$base" \
-                -v rss="$rss" -v target="$target" 'BEGIN {
+                -v rss="$rss" -v target="$target" -v cpu="$cpu" -v base_cpu="$base_cpu" 'BEGIN {
                     fmt = (label == "unzip") ? "`unzip -p` (baseline)" : label
-                    printf "| %d | %s (%s) | %s %s MB | %s | %.1f | %.0f | %s | %.1f | %s |\n",
+                    printf "| %d | %s (%s) | %s %s MB | %s | %.1f | %.0f | %s | %.1f | %s | %.1f | %s |\n",
                         size, variant, method, entry, mb, fmt, t * 1000, bytes / 1e6 / t,
-                        (label == "unzip") ? "1" : sprintf("%.2f", t / base), rss / 1024,
+                        (label == "unzip") ? "1" : sprintf("%.2f", t / base), cpu * 1000,
+                        (label == "unzip") ? "1" : sprintf("%.2f", cpu / base_cpu), rss / 1024,
                         (label == "unzip") ? "" : target
                 }'
             i=$((i + 1))
