@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -324,7 +324,7 @@ struct Outcome {
     /// `-v` warning lines.
     warnings: Vec<String>,
     /// The output, when it goes to standard output.
-    output: Vec<u8>,
+    output: Option<Spool>,
     result: Result<()>,
 }
 
@@ -362,12 +362,18 @@ fn convert_all(
         let input = &inputs[i];
         let mut o = Outcome {
             warnings: Vec::new(),
-            output: Vec::new(),
+            output: None,
             result: Ok(()),
         };
         o.result = match out_path(i) {
             Some(path) => write_atomically(&path, |out| convert(job, input, out, &mut o.warnings)),
-            None => convert(job, input, &mut o.output, &mut o.warnings),
+            None => {
+                let mut spool = Spool::new();
+                // Whatever was written before a failure is passed on, as when writing directly.
+                let result = convert(job, input, &mut spool, &mut o.warnings);
+                o.output = Some(spool);
+                result
+            }
         };
         o
     };
@@ -387,7 +393,11 @@ fn convert_all(
             for w in &o.warnings {
                 eprintln!("{w}");
             }
-            match stdout.write_all(&o.output) {
+            let copied = match o.output {
+                Some(spool) => spool.copy_to(stdout),
+                None => Ok(()),
+            };
+            match copied {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(false),
                 other => other.context("cannot write to standard output")?,
             }
@@ -429,6 +439,55 @@ fn convert_all(
         }
         Ok(Some(failed))
     })
+}
+
+/// Where a conversion's standard output waits for its turn: an unnamed temporary file, so that
+/// waiting outputs take no memory (and big ones do not grow and move a buffer in memory while
+/// other threads work), or memory if no temporary file can be made.
+enum Spool {
+    File(BufWriter<fs::File>),
+    Memory(Vec<u8>),
+}
+
+impl Spool {
+    fn new() -> Spool {
+        match tempfile::tempfile() {
+            Ok(f) => Spool::File(BufWriter::with_capacity(64 << 10, f)),
+            Err(_) => Spool::Memory(Vec::new()),
+        }
+    }
+
+    fn copy_to(self, out: &mut impl Write) -> io::Result<()> {
+        match self {
+            Spool::File(w) => {
+                let mut f = w.into_inner().map_err(|e| e.into_error())?;
+                f.seek(io::SeekFrom::Start(0))?;
+                io::copy(&mut f, out).map(drop)
+            }
+            Spool::Memory(v) => out.write_all(&v),
+        }
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Spool::File(w) => w.write(buf),
+            Spool::Memory(v) => v.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Spool::File(w) => w.write_all(buf),
+            Spool::Memory(v) => v.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Spool::File(w) => w.flush(),
+            Spool::Memory(_) => Ok(()),
+        }
+    }
 }
 
 /// Sets the flag when dropped.
