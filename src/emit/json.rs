@@ -25,8 +25,10 @@ impl Emitter for Json {
         "the whole model as JSON (schema/xmindconv.schema.json)"
     }
     fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
-        // Many small writes per topic: buffer them here, where the calls are direct.
-        let mut out = BufWriter::with_capacity(64 << 10, out);
+        // Many small writes per topic: buffer them here, where the calls are direct. Larger
+        // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
+        // without being copied again.
+        let mut out = BufWriter::with_capacity(128 << 10, out);
         let out = &mut out;
         out.write_all(b"{\"name\":")?;
         match &doc.name {

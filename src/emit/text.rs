@@ -35,8 +35,10 @@ impl Emitter for Text {
         "indented text with • bullets, floating topics after the tree"
     }
     fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
-        // Many small writes per topic: buffer them here, where the calls are direct.
-        let mut out = BufWriter::with_capacity(64 << 10, out);
+        // Many small writes per topic: buffer them here, where the calls are direct. Larger
+        // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
+        // without being copied again.
+        let mut out = BufWriter::with_capacity(128 << 10, out);
         let out = &mut out;
         writeln!(out, "{}", doc.name.as_deref().unwrap_or("<stdin>"))?;
         let several = doc.sheets.len() > 1;
