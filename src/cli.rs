@@ -242,8 +242,7 @@ fn run(cli: Cli) -> Result<u8> {
     if let Target::Dir(dir) = &target {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let stdout = io::stdout();
-    let mut stdout = BufWriter::with_capacity(64 << 10, stdout.lock());
+    let mut stdout = BufWriter::with_capacity(64 << 10, raw_stdout());
     let failed = if inputs.len() == 1 {
         let input = &inputs[0];
         let mut warnings = Vec::new();
@@ -284,6 +283,19 @@ fn run(cli: Cli) -> Result<u8> {
         eprintln!("xmindconv: {failed} of {} inputs failed", inputs.len());
     }
     Ok(if failed > 0 { FAILURE } else { SUCCESS })
+}
+
+/// Standard output without `io::Stdout`'s line buffering, which looks for the last line break in
+/// every block written to it: ours are already buffered. (Falls back to `io::Stdout`.)
+fn raw_stdout() -> Box<dyn Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(fs::File::from(fd));
+        }
+    }
+    Box::new(io::stdout().lock())
 }
 
 fn is_stdin(p: &Path) -> bool {
