@@ -4,10 +4,13 @@
 //! Exit codes: 0 success (also when the reader of our output goes away, as with `| head`),
 //! 1 a conversion failed, 2 usage error.
 
+use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
@@ -147,6 +150,8 @@ struct Job {
     verbose: bool,
     /// `--extract-media DIR`.
     media_dir: Option<PathBuf>,
+    /// Leave the document to the operating system instead of freeing it (one input only).
+    leak: bool,
 }
 
 /// Where each input's output goes.
@@ -276,32 +281,43 @@ fn run(cli: Cli) -> Result<u8> {
         sheets: cli.sheets.clone(),
         verbose: cli.verbose,
         media_dir: cli.extract_media.clone(),
+        leak: inputs.len() == 1,
     };
 
     if let Target::Dir(dir) = &target {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let stdout = io::stdout();
-    let mut stdout = BufWriter::with_capacity(64 << 10, stdout.lock());
-    let mut failed = 0;
-    for input in &inputs {
-        let name = display_name(input);
+    let mut stdout = BufWriter::with_capacity(64 << 10, raw_stdout());
+    let failed = if inputs.len() == 1 {
+        let input = &inputs[0];
+        let mut warnings = Vec::new();
         let result = match &target {
-            Target::Stdout => convert(&job, input, &mut stdout),
-            Target::File(path) => write_atomically(path, |out| convert(&job, input, out)),
+            Target::Stdout => convert(&job, input, &mut stdout, &mut warnings),
+            Target::File(path) => {
+                write_atomically(path, |out| convert(&job, input, out, &mut warnings))
+            }
             Target::Dir(dir) => {
                 let path = dir.join(output_name(input, job.emitter));
-                write_atomically(&path, |out| convert(&job, input, out))
+                write_atomically(&path, |out| convert(&job, input, out, &mut warnings))
             }
         };
-        if let Err(e) = result {
-            if is_broken_pipe(&e) {
-                return Ok(SUCCESS);
-            }
-            eprintln!("xmindconv: {name}: {e:#}");
-            failed += 1;
+        for w in warnings {
+            eprintln!("{w}");
         }
-    }
+        match result {
+            Ok(()) => 0,
+            Err(e) if is_broken_pipe(&e) => return Ok(SUCCESS),
+            Err(e) => {
+                eprintln!("xmindconv: {}: {e:#}", display_name(input));
+                1
+            }
+        }
+    } else {
+        match convert_all(&job, &inputs, &target, &mut stdout)? {
+            Some(failed) => failed,
+            None => return Ok(SUCCESS), // standard output was closed
+        }
+    };
     if let Err(e) = stdout.flush() {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Ok(SUCCESS);
@@ -312,6 +328,19 @@ fn run(cli: Cli) -> Result<u8> {
         eprintln!("xmindconv: {failed} of {} inputs failed", inputs.len());
     }
     Ok(if failed > 0 { FAILURE } else { SUCCESS })
+}
+
+/// Standard output without `io::Stdout`'s line buffering, which looks for the last line break in
+/// every block written to it: ours are already buffered. (Falls back to `io::Stdout`.)
+fn raw_stdout() -> Box<dyn Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(fs::File::from(fd));
+        }
+    }
+    Box::new(io::stdout().lock())
 }
 
 fn is_stdin(p: &Path) -> bool {
@@ -346,8 +375,189 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Reads one input and writes it in the chosen format.
-fn convert(job: &Job, input: &Path, out: &mut dyn Write) -> Result<()> {
+/// What became of one input of several: reported in input order, whatever order the
+/// conversions end in.
+struct Outcome {
+    /// `-v` warning lines.
+    warnings: Vec<String>,
+    /// The output, when it goes to standard output.
+    output: Option<Spool>,
+    result: Result<()>,
+}
+
+/// Converts several inputs, as many at a time as there are cores, and reports each one (its
+/// warnings, its output on standard output, its error line) in input order as soon as it and
+/// every input before it are done. Inputs whose output files have the same name are converted
+/// one after the other in input order, so the last one wins as when they run one at a time.
+/// Returns how many failed, or `None` when standard output was closed.
+fn convert_all(
+    job: &Job,
+    inputs: &[PathBuf],
+    target: &Target,
+    stdout: &mut impl Write,
+) -> Result<Option<usize>> {
+    let out_path = |i: usize| match target {
+        Target::Dir(dir) => Some(dir.join(output_name(&inputs[i], job.emitter))),
+        Target::Stdout | Target::File(_) => None,
+    };
+    // Groups of inputs that must run in order (same output file); in order of first input.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: std::collections::HashMap<PathBuf, usize> = Default::default();
+    for i in 0..inputs.len() {
+        match out_path(i) {
+            Some(p) => {
+                let g = *group_of.entry(p).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[g].push(i);
+            }
+            None => groups.push(vec![i]),
+        }
+    }
+    let convert_one = |i: usize| {
+        let input = &inputs[i];
+        let mut o = Outcome {
+            warnings: Vec::new(),
+            output: None,
+            result: Ok(()),
+        };
+        o.result = match out_path(i) {
+            Some(path) => write_atomically(&path, |out| convert(job, input, out, &mut o.warnings)),
+            None => {
+                let mut spool = Spool::new();
+                // Whatever was written before a failure is passed on, as when writing directly.
+                let result = convert(job, input, &mut spool, &mut o.warnings);
+                o.output = Some(spool);
+                result
+            }
+        };
+        o
+    };
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next_group = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+    // Outcomes that end before an earlier input's wait in `done`: with standard output as the
+    // target, that holds the output of inputs converted while an earlier, bigger one still runs.
+    let mut done: BTreeMap<usize, Outcome> = BTreeMap::new();
+    let mut report = |(i, outcome): (usize, Outcome), next: &mut usize, failed: &mut usize| {
+        done.insert(i, outcome);
+        while let Some(o) = done.remove(next) {
+            let name = display_name(&inputs[*next]);
+            *next += 1;
+            for w in &o.warnings {
+                eprintln!("{w}");
+            }
+            let copied = match o.output {
+                Some(spool) => spool.copy_to(stdout),
+                None => Ok(()),
+            };
+            match copied {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(false),
+                other => other.context("cannot write to standard output")?,
+            }
+            if let Err(e) = o.result {
+                eprintln!("xmindconv: {name}: {e:#}");
+                *failed += 1;
+            }
+        }
+        Ok::<bool, anyhow::Error>(true)
+    };
+    std::thread::scope(|scope| {
+        // Whatever ends the reporting (done, a closed pipe, an error), the workers stop taking
+        // new inputs.
+        let _stop = StopOnDrop(&stop);
+        for _ in 0..threads.min(groups.len()) {
+            let tx = tx.clone();
+            let (groups, next_group, stop, convert_one) =
+                (&groups, &next_group, &stop, &convert_one);
+            std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(scope, move || {
+                    while let Some(group) = groups.get(next_group.fetch_add(1, Ordering::Relaxed)) {
+                        for &i in group {
+                            if stop.load(Ordering::Relaxed) || tx.send((i, convert_one(i))).is_err()
+                            {
+                                return;
+                            }
+                        }
+                    }
+                })
+                .context("cannot start a thread")?;
+        }
+        drop(tx);
+        let (mut next, mut failed) = (0, 0);
+        for received in &rx {
+            if !report(received, &mut next, &mut failed)? {
+                return Ok(None); // standard output was closed
+            }
+        }
+        Ok(Some(failed))
+    })
+}
+
+/// Where a conversion's standard output waits for its turn: an unnamed temporary file, so that
+/// waiting outputs take no memory (and big ones do not grow and move a buffer in memory while
+/// other threads work), or memory if no temporary file can be made.
+enum Spool {
+    File(BufWriter<fs::File>),
+    Memory(Vec<u8>),
+}
+
+impl Spool {
+    fn new() -> Spool {
+        match tempfile::tempfile() {
+            Ok(f) => Spool::File(BufWriter::with_capacity(64 << 10, f)),
+            Err(_) => Spool::Memory(Vec::new()),
+        }
+    }
+
+    fn copy_to(self, out: &mut impl Write) -> io::Result<()> {
+        match self {
+            Spool::File(w) => {
+                let mut f = w.into_inner().map_err(|e| e.into_error())?;
+                f.seek(io::SeekFrom::Start(0))?;
+                io::copy(&mut f, out).map(drop)
+            }
+            Spool::Memory(v) => out.write_all(&v),
+        }
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Spool::File(w) => w.write(buf),
+            Spool::Memory(v) => v.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Spool::File(w) => w.write_all(buf),
+            Spool::Memory(v) => v.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Spool::File(w) => w.flush(),
+            Spool::Memory(_) => Ok(()),
+        }
+    }
+}
+
+/// Sets the flag when dropped.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Reads one input and writes it in the chosen format; `-v` warnings go to `warnings`.
+fn convert(job: &Job, input: &Path, out: &mut dyn Write, warnings: &mut Vec<String>) -> Result<()> {
     let mut doc = if is_stdin(input) {
         let mut bytes = Vec::new();
         io::stdin()
@@ -360,7 +570,7 @@ fn convert(job: &Job, input: &Path, out: &mut dyn Write) -> Result<()> {
     };
     if job.verbose {
         for w in &doc.warnings {
-            eprintln!("xmindconv: {}: warning: {w}", display_name(input));
+            warnings.push(format!("xmindconv: {}: warning: {w}", display_name(input)));
         }
     }
     select_sheets(&mut doc, &job.sheets)?;
@@ -368,6 +578,11 @@ fn convert(job: &Job, input: &Path, out: &mut dyn Write) -> Result<()> {
         extract_media(&doc, dir)?;
     }
     job.emitter.emit(&doc, &job.emit, out)?;
+    if job.leak {
+        // The process ends right after its only conversion: freeing a big map topic by topic
+        // (hundreds of thousands of strings and lists) would only delay the exit.
+        std::mem::forget(doc);
+    }
     Ok(())
 }
 

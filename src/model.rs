@@ -113,6 +113,10 @@ pub enum TopicKind {
 }
 
 /// One topic (node) of a map.
+///
+/// Lists are [`List`]s (most topics leave them empty, and most topics are leaves): one pointer,
+/// no allocation when empty, and read like slices (`t.children.iter()`, `t.labels.is_empty()`,
+/// `&t.callouts[..]`). A 100,000-topic map holds 100,000 of these, so the struct is kept small.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Topic {
     /// Topic id: `id`; `<topic id>`. Targets of topic links and relationships.
@@ -124,30 +128,30 @@ pub struct Topic {
     /// The topic this one hangs from (`None` for the root).
     pub parent: Option<TopicId>,
     /// Attached subtopics in order: `children.attached`; `<children><topics type="attached">`.
-    pub children: Vec<TopicId>,
+    pub children: List<TopicId>,
     /// Floating topics anchored here: `children.detached`; `<topics type="detached">`.
-    pub floating: Vec<TopicId>,
+    pub floating: List<TopicId>,
     /// Callouts: `children.callout`; `<topics type="callout">`.
-    pub callouts: Vec<TopicId>,
+    pub callouts: List<TopicId>,
     /// Summaries over ranges of `children`: `summaries` joined with `children.summary` on
     /// `topicId`; `<summaries><summary topic-id>` joined with `<topics type="summary">`.
-    pub summaries: Vec<Summary>,
+    pub summaries: List<Summary>,
     /// Boundaries around ranges of `children`: `boundaries`; `<boundaries><boundary>`.
-    pub boundaries: Vec<Boundary>,
+    pub boundaries: List<Boundary>,
     /// Notes: `notes`; `<notes>`.
     pub notes: Option<Box<Notes>>,
     /// Labels in order: `labels`; `<labels><label>`.
-    pub labels: Vec<String>,
+    pub labels: List<String>,
     /// Marker ids in order (`priority-1`, `task-done`, …): `markers[].markerId`;
     /// `<marker-refs><marker-ref marker-id>`.
-    pub markers: Vec<String>,
+    pub markers: List<String>,
     /// Hyperlink: `href`; `xlink:href` attribute of `<topic>`.
     pub link: Option<Box<Link>>,
     /// Topic image: `image`; `<xhtml:img>`.
     pub image: Option<Box<Image>>,
     /// Comments (XMind 8): `comments.xml` entries whose `object-id` is this topic; `comments`
     /// in content.json when a writer put them there.
-    pub comments: Vec<Comment>,
+    pub comments: List<Comment>,
     /// Collapsed in the editor: `"branch": "folded"`; `branch="folded"`.
     pub folded: bool,
 }
@@ -159,6 +163,147 @@ impl Topic {
             title: title.into(),
             ..Topic::default()
         }
+    }
+}
+
+/// A list that is usually empty: a single pointer, with no allocation while empty. It
+/// dereferences to a slice, so it reads like a `Vec` (`len`, `iter`, `is_empty`, indexing,
+/// `join`, `for x in &list`), and grows with [`List::push`].
+#[derive(Clone)]
+// The box keeps the field one pointer wide; a bare Vec would be three.
+#[allow(clippy::box_collection)]
+pub struct List<T>(Option<Box<Vec<T>>>);
+
+impl<T> List<T> {
+    /// An empty list (no allocation).
+    pub const fn new() -> List<T> {
+        List(None)
+    }
+
+    /// Appends an item. The first item allocates room for one: most lists stay that short.
+    pub fn push(&mut self, item: T) {
+        self.0
+            .get_or_insert_with(|| Box::new(Vec::with_capacity(1)))
+            .push(item);
+    }
+
+    /// The items as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// The items as a mutable slice.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        self.0.as_deref_mut().map_or(&mut [], Vec::as_mut_slice)
+    }
+
+    /// The items as a `Vec`, without copying them.
+    pub fn into_vec(self) -> Vec<T> {
+        self.0.map_or_else(Vec::new, |v| *v)
+    }
+}
+
+impl<T> Default for List<T> {
+    fn default() -> List<T> {
+        List(None)
+    }
+}
+
+impl<T> std::ops::Deref for List<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T> std::ops::DerefMut for List<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+impl<T> From<Vec<T>> for List<T> {
+    /// Takes the items without copying them; spare capacity is given back.
+    fn from(mut v: Vec<T>) -> List<T> {
+        v.shrink_to_fit();
+        List((!v.is_empty()).then(|| Box::new(v)))
+    }
+}
+
+impl<T> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> List<T> {
+        Vec::from_iter(iter).into()
+    }
+}
+
+impl<T> Extend<T> for List<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        let mut iter = iter.into_iter().peekable();
+        if iter.peek().is_some() {
+            self.0.get_or_insert_with(Box::default).extend(iter);
+        }
+    }
+}
+
+impl<T> IntoIterator for List<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_vec().into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut List<T> {
+    type Item = &'a mut T;
+    type IntoIter = std::slice::IterMut<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_mut_slice().iter_mut()
+    }
+}
+
+impl<T: PartialEq> PartialEq for List<T> {
+    fn eq(&self, other: &List<T>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: Eq> Eq for List<T> {}
+
+impl<T: PartialEq<U>, U> PartialEq<[U]> for List<T> {
+    fn eq(&self, other: &[U]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<T: PartialEq<U>, U> PartialEq<&[U]> for List<T> {
+    fn eq(&self, other: &&[U]) -> bool {
+        self.as_slice() == *other
+    }
+}
+
+impl<T: PartialEq<U>, U, const N: usize> PartialEq<[U; N]> for List<T> {
+    fn eq(&self, other: &[U; N]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl<T: PartialEq<U>, U> PartialEq<Vec<U>> for List<T> {
+    fn eq(&self, other: &Vec<U>) -> bool {
+        self.as_slice() == other.as_slice()
     }
 }
 
@@ -471,6 +616,33 @@ mod tests {
         assert_eq!(doc.sheets[0].root().title, "c");
         assert_eq!(target(0), None, "sheet b was dropped");
         assert_eq!(target(1).unwrap().sheet, 0, "sheet c is now first");
+    }
+
+    #[test]
+    fn lists_read_like_slices_and_stay_small() {
+        let mut l: List<String> = List::new();
+        assert!(l.is_empty() && l == List::default() && l == Vec::<String>::new());
+        l.push("a".into());
+        l.extend(["b".to_string()]);
+        assert_eq!(l, ["a", "b"]);
+        assert_eq!(
+            (l.len(), l.join(", "), &l[1]),
+            (2, "a, b".to_string(), &"b".to_string())
+        );
+        assert_eq!(format!("{l:?}"), r#"["a", "b"]"#);
+        assert_eq!(List::from(Vec::<u8>::new()), List::new());
+        let v: Vec<&String> = (&l).into_iter().collect();
+        assert_eq!(v.len(), 2);
+        assert_eq!(
+            std::mem::size_of::<List<String>>(),
+            std::mem::size_of::<usize>()
+        );
+        #[cfg(target_pointer_width = "64")]
+        assert!(
+            std::mem::size_of::<Topic>() <= 152,
+            "{}",
+            std::mem::size_of::<Topic>()
+        );
     }
 
     #[test]

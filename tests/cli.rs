@@ -705,3 +705,121 @@ fn password_protected_maps_open_with_the_password() {
         )
     );
 }
+
+#[test]
+fn batch_mode_is_deterministic_whatever_the_timing() {
+    // Inputs of very different sizes (so that conversions end out of order), good and bad,
+    // a missing one, one given twice, and two with the same file name in different folders.
+    let dir = tempfile::tempdir().unwrap();
+    let wide = |n: usize| {
+        let mut json =
+            String::from("[{\"rootTopic\":{\"title\":\"wide\",\"children\":{\"attached\":[");
+        for i in 0..n {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(&format!(
+                "{{\"title\":\"topic {i}\",\"labels\":[\"l{i}\"]}}"
+            ));
+        }
+        json.push_str("]}}}]");
+        common::zip(&[("content.json", json.as_bytes())])
+    };
+    let mut inputs: Vec<String> = Vec::new();
+    for (i, n) in [40_000, 10, 20_000, 1].into_iter().enumerate() {
+        let p = dir.path().join(format!("wide{i}.xmind"));
+        fs::write(&p, wide(n)).unwrap();
+        inputs.push(p.display().to_string());
+    }
+    for sub in ["a", "b"] {
+        fs::create_dir(dir.path().join(sub)).unwrap();
+        let p = dir.path().join(sub).join("same.xmind");
+        fs::write(&p, wide(if sub == "a" { 30_000 } else { 3 })).unwrap();
+        inputs.push(p.display().to_string());
+    }
+    let mut fixtures: Vec<String> = fs::read_dir(fixture(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xmind"))
+        .map(|p| format!("fixtures/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.iter().any(|f| f.contains("err-")));
+    let mixed: Vec<String> = fixtures
+        .iter()
+        .cloned()
+        .chain(["no-such-map.xmind".to_string(), fixtures[0].clone()])
+        .collect();
+    // Interleave big and small, good and bad.
+    let mut all = Vec::new();
+    for i in 0..inputs.len().max(mixed.len()) {
+        all.extend(inputs.get(i).cloned());
+        all.extend(mixed.get(i).cloned());
+    }
+
+    for format in ["json", "text"] {
+        let mut args = vec!["-v", "-t", format];
+        args.extend(all.iter().map(String::as_str));
+        let first = run(&args);
+        assert_eq!(first.status.code(), Some(1));
+        // The same as converting the inputs one at a time, concatenated in input order.
+        let (mut out, mut err, mut failed) = (Vec::new(), String::new(), 0);
+        for input in &all {
+            let o = run(&["-v", "-t", format, input]);
+            out.extend_from_slice(&o.stdout);
+            err.push_str(&stderr(&o));
+            failed += (o.status.code() != Some(0)) as usize;
+        }
+        err.push_str(&format!(
+            "xmindconv: {failed} of {} inputs failed\n",
+            all.len()
+        ));
+        assert!(
+            first.stdout == out,
+            "{format}: batch output differs from one-by-one output"
+        );
+        assert_eq!(stderr(&first), err, "{format}");
+        for _ in 0..4 {
+            let again = run(&args);
+            assert_eq!(again.status.code(), first.status.code());
+            assert!(
+                again.stdout == first.stdout,
+                "{format}: output changed between runs"
+            );
+            assert_eq!(stderr(&again), stderr(&first));
+        }
+    }
+
+    // One file per input: the same files every time, and of two inputs with one output name the
+    // later one wins, as when run one at a time.
+    let mut previous: Option<Vec<(String, Vec<u8>)>> = None;
+    for run_no in 0..4 {
+        let out_dir = dir.path().join(format!("out{run_no}"));
+        let out_arg = format!("{}/", out_dir.display());
+        let mut args = vec!["-t", "json", "-o", &out_arg];
+        args.extend(all.iter().map(String::as_str));
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1));
+        let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        let same = &files.iter().find(|(n, _)| n == "same.json").unwrap().1;
+        let b = run(&["-t", "json", &inputs[5]]);
+        assert!(
+            *same == b.stdout,
+            "the later of two inputs named same.xmind wins"
+        );
+        if let Some(p) = &previous {
+            assert!(*p == files, "output files changed between runs");
+        }
+        previous = Some(files);
+    }
+}

@@ -6,7 +6,7 @@
 //! `labels`, `markers`, `link`, `image`, `folded`, `comments`, `floating`, `callouts`,
 //! `summaries`, `boundaries`.
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 use super::{EmitOptions, Emitter, Extra};
 use crate::model::{BoundaryRange, Document, LinkKind, Sheet, Source, Topic, TopicId};
@@ -25,6 +25,11 @@ impl Emitter for Json {
         "the whole model as JSON (schema/xmindconv.schema.json)"
     }
     fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+        // Many small writes per topic: buffer them here, where the calls are direct. Larger
+        // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
+        // without being copied again.
+        let mut out = BufWriter::with_capacity(128 << 10, out);
+        let out = &mut out;
         out.write_all(b"{\"name\":")?;
         match &doc.name {
             Some(n) => string(out, n)?,
@@ -54,11 +59,12 @@ impl Emitter for Json {
             }
             write_sheet(sheet, opts, out)?;
         }
-        out.write_all(b"]}\n")
+        out.write_all(b"]}\n")?;
+        out.flush()
     }
 }
 
-fn write_sheet(sheet: &Sheet, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+fn write_sheet(sheet: &Sheet, opts: &EmitOptions, out: &mut impl Write) -> io::Result<()> {
     out.write_all(b"{\"id\":")?;
     string(out, &sheet.id)?;
     out.write_all(b",\"title\":")?;
@@ -97,8 +103,10 @@ enum Task {
     Text(String),
 }
 
-fn write_tree(sheet: &Sheet, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+fn write_tree(sheet: &Sheet, opts: &EmitOptions, out: &mut impl Write) -> io::Result<()> {
     let mut stack = vec![Task::Topic(TopicId::ROOT, 0)];
+    // What follows a topic's scalar keys, in order; reused from topic to topic.
+    let mut tail: Vec<Task> = Vec::new();
     while let Some(task) = stack.pop() {
         match task {
             Task::Raw(s) => out.write_all(s.as_bytes())?,
@@ -106,8 +114,7 @@ fn write_tree(sheet: &Sheet, opts: &EmitOptions, out: &mut dyn Write) -> io::Res
             Task::Topic(id, depth) => {
                 let t = sheet.topic(id);
                 write_topic_head(t, opts, out)?;
-                // Pushed in reverse: the last key is pushed first.
-                let mut tail: Vec<Task> = Vec::new();
+                tail.clear();
                 let deeper = opts.within_depth(depth + 1);
                 let list = |tail: &mut Vec<Task>, key: &'static str, ids: &[TopicId]| {
                     tail.push(Task::Raw(key));
@@ -145,7 +152,8 @@ fn write_tree(sheet: &Sheet, opts: &EmitOptions, out: &mut dyn Write) -> io::Res
                     tail.push(Task::Raw("]"));
                 }
                 tail.push(Task::Raw("}"));
-                stack.extend(tail.into_iter().rev());
+                // Pushed in reverse: the last key is pushed first.
+                stack.extend(tail.drain(..).rev());
             }
         }
     }
@@ -153,7 +161,7 @@ fn write_tree(sheet: &Sheet, opts: &EmitOptions, out: &mut dyn Write) -> io::Res
 }
 
 /// `{"id":…,"title":…` and every scalar extra of the topic; the caller closes the object.
-fn write_topic_head(t: &Topic, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+fn write_topic_head(t: &Topic, opts: &EmitOptions, out: &mut impl Write) -> io::Result<()> {
     out.write_all(b"{\"id\":")?;
     string(out, &t.id)?;
     out.write_all(b",\"title\":")?;
@@ -250,7 +258,7 @@ fn write_topic_head(t: &Topic, opts: &EmitOptions, out: &mut dyn Write) -> io::R
     Ok(())
 }
 
-fn strings(out: &mut dyn Write, items: &[String]) -> io::Result<()> {
+fn strings(out: &mut impl Write, items: &[String]) -> io::Result<()> {
     out.write_all(b"[")?;
     for (i, s) in items.iter().enumerate() {
         if i > 0 {
@@ -261,20 +269,53 @@ fn strings(out: &mut dyn Write, items: &[String]) -> io::Result<()> {
     out.write_all(b"]")
 }
 
+/// The bytes a JSON string cannot hold as they are: `"`, `\` and the C0 controls.
+const ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// Length of the longest prefix of whole 8-byte words with no byte to escape, tested a word
+/// at a time: most strings (ids, titles) have none.
+fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let mut n = 0;
+    for word in bytes.chunks_exact(8) {
+        let x = u64::from_ne_bytes(word.try_into().expect("8 bytes"));
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
+        if control || has_zero(x ^ (ONES * b'"' as u64)) || has_zero(x ^ (ONES * b'\\' as u64)) {
+            break;
+        }
+        n += 8;
+    }
+    n
+}
+
 /// A JSON string literal (RFC 8259): `"` `\` and control characters escaped, the rest as UTF-8.
-fn string(out: &mut dyn Write, s: &str) -> io::Result<()> {
+fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
     out.write_all(b"\"")?;
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate().skip(plain_prefix(bytes)) {
+        if !ESCAPED[b as usize] {
+            continue;
+        }
         let esc: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
             b'\n' => b"\\n",
             b'\r' => b"\\r",
             b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
+            _ => b"",
         };
         out.write_all(&bytes[start..i])?;
         if esc.is_empty() {
@@ -297,5 +338,21 @@ mod tests {
         let mut out = Vec::new();
         string(&mut out, "a\"b\\c\nd\u{1}é").unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), r#""a\"b\\c\nd\u0001é""#);
+        // Every position of a byte to escape, in and after whole words.
+        for len in 0..20 {
+            for at in 0..len {
+                for (c, esc) in [('"', "\\\""), ('\\', "\\\\"), ('\u{1f}', "\\u001f")] {
+                    let mut s: Vec<char> = "abcdefghijklmnopqrst"[..len].chars().collect();
+                    s[at] = c;
+                    let s: String = s.into_iter().collect();
+                    let mut out = Vec::new();
+                    string(&mut out, &s).unwrap();
+                    let want = format!("\"{}\"", s.replace(c, esc));
+                    assert_eq!(String::from_utf8(out).unwrap(), want);
+                }
+            }
+        }
+        assert_eq!(plain_prefix(b"0123456789abcdef!"), 16);
+        assert_eq!(plain_prefix("é€😢 ~\u{7f}\u{80}xyzw".as_bytes()), 16);
     }
 }

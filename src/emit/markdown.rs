@@ -1192,8 +1192,8 @@ mod tests {
         let a = s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("main"));
         let mut t = Topic::new("task");
         t.id = "t1".into();
-        t.labels = vec!["x".into(), "y z".into()];
-        t.markers = vec!["priority-2".into(), "custom".into()];
+        t.labels = vec!["x".into(), "y z".into()].into();
+        t.markers = vec!["priority-2".into(), "custom".into()].into();
         t.notes = Some(Box::new(Notes {
             plain: "1. step\n\nmore".into(),
             html: None,

@@ -13,7 +13,7 @@
 //!   `Link: …`, `Image: …`, `Comment (author): …`, then summaries and callouts as
 //!   `Summary (first … last): TITLE` and `Callout: TITLE`.
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 use super::{EmitOptions, Emitter, Extra, Step, walk};
 use crate::model::{Document, Sheet, TopicId};
@@ -35,8 +35,14 @@ impl Emitter for Text {
         "indented text with • bullets, floating topics after the tree"
     }
     fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+        // Many small writes per topic: buffer them here, where the calls are direct. Larger
+        // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
+        // without being copied again.
+        let mut out = BufWriter::with_capacity(128 << 10, out);
+        let out = &mut out;
         writeln!(out, "{}", doc.name.as_deref().unwrap_or("<stdin>"))?;
         let several = doc.sheets.len() > 1;
+        let mut pad = Pad::default();
         for (i, sheet) in doc.sheets.iter().enumerate() {
             if several {
                 if i > 0 {
@@ -44,9 +50,9 @@ impl Emitter for Text {
                 }
                 writeln!(out, "== Sheet {}: {} ==", i + 1, one_line(&sheet.title))?;
             }
-            write_sheet(sheet, opts, out)?;
+            write_sheet(sheet, opts, out, &mut pad)?;
         }
-        Ok(())
+        out.flush()
     }
 }
 
@@ -54,12 +60,30 @@ fn one_line(s: &str) -> String {
     s.replace('\n', " ")
 }
 
-fn write_sheet(sheet: &Sheet, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
-    write_block(sheet, TopicId::ROOT, opts, out)?;
+/// Spaces for indentation, grown once to the deepest level seen (no allocation per topic).
+#[derive(Default)]
+struct Pad(String);
+
+impl Pad {
+    fn get(&mut self, n: usize) -> &str {
+        if self.0.len() < n {
+            self.0 = " ".repeat(n.max(2 * self.0.len()));
+        }
+        &self.0[..n]
+    }
+}
+
+fn write_sheet(
+    sheet: &Sheet,
+    opts: &EmitOptions,
+    out: &mut impl Write,
+    pad: &mut Pad,
+) -> io::Result<()> {
+    write_block(sheet, TopicId::ROOT, opts, out, pad)?;
     if opts.wants(Extra::Floating, true) {
         for f in sheet.floating_topics() {
             writeln!(out)?;
-            write_block(sheet, f, opts, out)?;
+            write_block(sheet, f, opts, out, pad)?;
         }
     }
     Ok(())
@@ -71,7 +95,8 @@ fn write_block(
     sheet: &Sheet,
     top: TopicId,
     opts: &EmitOptions,
-    out: &mut dyn Write,
+    out: &mut impl Write,
+    pad: &mut Pad,
 ) -> io::Result<()> {
     let is_root = top == TopicId::ROOT;
     walk(sheet, top, 0, opts, |step| {
@@ -80,26 +105,33 @@ fn write_block(
         };
         let t = sheet.topic(id);
         if depth == 0 {
-            write_lines(out, "", "", &t.title)?;
+            write_lines(out, ["", ""], "", &t.title)?;
             write_extras(sheet, id, opts, out, "")?;
             if is_root {
-                writeln!(out)?;
+                out.write_all(b"\n")?;
             }
         } else {
-            let pad = "  ".repeat(depth);
-            let cont = format!("{pad}  ");
-            write_lines(out, &format!("{pad}• "), &cont, &t.title)?;
-            write_extras(sheet, id, opts, out, &cont)?;
+            // The bullet at 2 * depth spaces; continuation lines two spaces further.
+            let cont = pad.get(2 * depth + 2);
+            write_lines(out, [&cont[..2 * depth], "• "], cont, &t.title)?;
+            write_extras(sheet, id, opts, out, cont)?;
         }
         Ok(())
     })
 }
 
-/// Writes `text` with `first` before its first line and `rest` before the others.
-fn write_lines(out: &mut dyn Write, first: &str, rest: &str, text: &str) -> io::Result<()> {
+/// Writes `text` with `first[0]` and `first[1]` before its first line and `rest` before the
+/// others.
+fn write_lines(out: &mut impl Write, first: [&str; 2], rest: &str, text: &str) -> io::Result<()> {
     for (i, line) in text.split('\n').enumerate() {
-        let prefix = if i == 0 { first } else { rest };
-        writeln!(out, "{prefix}{line}")?;
+        if i == 0 {
+            out.write_all(first[0].as_bytes())?;
+            out.write_all(first[1].as_bytes())?;
+        } else {
+            out.write_all(rest.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
@@ -108,38 +140,38 @@ fn write_extras(
     sheet: &Sheet,
     id: TopicId,
     opts: &EmitOptions,
-    out: &mut dyn Write,
+    out: &mut impl Write,
     pad: &str,
 ) -> io::Result<()> {
     let t = sheet.topic(id);
-    let more = format!("{pad}  ");
+    let more = || format!("{pad}  ");
     if opts.wants(Extra::Labels, false) && !t.labels.is_empty() {
-        write_lines(out, &format!("{pad}Labels: "), &more, &t.labels.join(", "))?;
+        write_lines(out, [pad, "Labels: "], &more(), &t.labels.join(", "))?;
     }
     if opts.wants(Extra::Markers, false) && !t.markers.is_empty() {
         writeln!(out, "{pad}Markers: {}", t.markers.join(", "))?;
     }
     if opts.wants(Extra::Links, false) {
         if let Some(l) = &t.link {
-            write_lines(out, &format!("{pad}Link: "), &more, &l.href)?;
+            write_lines(out, [pad, "Link: "], &more(), &l.href)?;
         }
     }
     if opts.wants(Extra::Images, false) {
         if let Some(img) = &t.image {
-            write_lines(out, &format!("{pad}Image: "), &more, &img.src)?;
+            write_lines(out, [pad, "Image: "], &more(), &img.src)?;
         }
     }
     if opts.wants(Extra::Notes, false) {
         if let Some(n) = &t.notes {
-            write_lines(out, &format!("{pad}Note: "), &more, n.plain.trim_end())?;
+            write_lines(out, [pad, "Note: "], &more(), n.plain.trim_end())?;
         }
     }
     if opts.wants(Extra::Comments, false) {
         for c in &t.comments {
             write_lines(
                 out,
-                &format!("{pad}Comment ({}): ", c.author),
-                &more,
+                [pad, &format!("Comment ({}): ", c.author)],
+                &more(),
                 &c.content,
             )?;
         }
@@ -155,17 +187,12 @@ fn write_extras(
                 None => String::new(),
             };
             let title = s.topic.map_or("", |st| sheet.topic(st).title.as_str());
-            write_lines(out, &format!("{pad}Summary{covered}: "), &more, title)?;
+            write_lines(out, [pad, &format!("Summary{covered}: ")], &more(), title)?;
         }
     }
     if opts.wants(Extra::Callouts, false) {
         for &c in &t.callouts {
-            write_lines(
-                out,
-                &format!("{pad}Callout: "),
-                &more,
-                &sheet.topic(c).title,
-            )?;
+            write_lines(out, [pad, "Callout: "], &more(), &sheet.topic(c).title)?;
         }
     }
     Ok(())

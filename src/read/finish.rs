@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::text::RawRange;
 use crate::model::{
-    Boundary, Document, LinkKind, Sheet, Summary, Topic, TopicId, TopicKind, TopicRef,
+    Boundary, Document, Link, LinkKind, Sheet, Summary, Topic, TopicId, TopicKind, TopicRef,
 };
 
 /// A sheet being read, with the parts that can only be joined once all its topics exist.
@@ -119,33 +119,69 @@ impl SheetBuilder {
 }
 
 /// Document-wide joins: relationship ends within their sheet, topic links across sheets.
+///
+/// Only the ids that something points at are looked up: one pass over the topics fills a map
+/// keyed by those ids (borrowed, not copied), where the first topic with an id wins.
 pub(super) fn resolve(doc: &mut Document) {
-    let has_links = doc.sheets.iter().any(|s| {
-        s.topics
-            .iter()
-            .any(|t| t.link.as_ref().is_some_and(|l| l.kind == LinkKind::Topic))
-    });
-    let has_relationships = doc.sheets.iter().any(|s| !s.relationships.is_empty());
-    if !has_links && !has_relationships {
+    fn topic_link(t: &Topic) -> Option<&Link> {
+        t.link.as_deref().filter(|l| l.kind == LinkKind::Topic)
+    }
+    let mut wanted: HashMap<&str, Option<TopicRef>> = HashMap::new();
+    for sheet in &doc.sheets {
+        for rel in &sheet.relationships {
+            wanted.insert(&rel.end1, None);
+            wanted.insert(&rel.end2, None);
+        }
+        for link in sheet.topics.iter().filter_map(topic_link) {
+            wanted.insert(link.target_name(), None);
+        }
+    }
+    if wanted.is_empty() {
         return;
     }
-    let mut index: HashMap<String, TopicRef> = HashMap::new();
     for (si, sheet) in doc.sheets.iter().enumerate() {
         for (ti, t) in sheet.topics.iter().enumerate() {
-            if !t.id.is_empty() {
-                index.entry(t.id.clone()).or_insert(TopicRef {
+            if t.id.is_empty() {
+                continue;
+            }
+            if let Some(slot @ None) = wanted.get_mut(t.id.as_str()) {
+                *slot = Some(TopicRef {
                     sheet: si,
                     topic: TopicId(ti as u32),
                 });
             }
         }
     }
+    let find = |id: &str| wanted.get(id).copied().flatten();
+    let ends: Vec<Vec<(Option<TopicId>, Option<TopicId>)>> = doc
+        .sheets
+        .iter()
+        .enumerate()
+        .map(|(si, sheet)| {
+            let in_sheet = |id: &str| find(id).filter(|r| r.sheet == si).map(|r| r.topic);
+            sheet
+                .relationships
+                .iter()
+                .map(|rel| (in_sheet(&rel.end1), in_sheet(&rel.end2)))
+                .collect()
+        })
+        .collect();
+    let mut targets: Vec<(usize, usize, Option<TopicRef>)> = Vec::new();
+    for (si, sheet) in doc.sheets.iter().enumerate() {
+        for (ti, t) in sheet.topics.iter().enumerate() {
+            if let Some(link) = topic_link(t) {
+                // A link to a sheet id (XMind 8 allows that) or to a deleted topic stays
+                // unresolved.
+                targets.push((si, ti, find(link.target_name())));
+            }
+        }
+    }
+    drop(wanted);
     let warnings = &mut doc.warnings;
-    for (si, sheet) in doc.sheets.iter_mut().enumerate() {
-        let in_sheet = |id: &str| index.get(id).filter(|r| r.sheet == si).map(|r| r.topic);
-        for rel in &mut sheet.relationships {
-            rel.from = in_sheet(&rel.end1);
-            rel.to = in_sheet(&rel.end2);
+    for ((si, sheet), ends) in doc.sheets.iter_mut().enumerate().zip(ends) {
+        for (rel, (from, to)) in sheet.relationships.iter_mut().zip(ends) {
+            rel.from = from;
+            rel.to = to;
             if rel.from.is_none() || rel.to.is_none() {
                 warnings.push(format!(
                     "relationship {:?} in sheet {} has an end that is not a topic of the sheet",
@@ -154,11 +190,10 @@ pub(super) fn resolve(doc: &mut Document) {
                 ));
             }
         }
-        for t in &mut sheet.topics {
-            // A link to a sheet id (XMind 8 allows that) or to a deleted topic stays unresolved.
-            if let Some(link) = t.link.as_mut().filter(|l| l.kind == LinkKind::Topic) {
-                link.target = index.get(link.target_name()).copied();
-            }
+    }
+    for (si, ti, target) in targets {
+        if let Some(link) = doc.sheets[si].topics[ti].link.as_mut() {
+            link.target = target;
         }
     }
 }

@@ -490,7 +490,7 @@ impl<'a> Reader<'a, '_> {
                         labels.push(self.text(s)?);
                     }
                 }
-                b.topic(id).labels = labels;
+                b.topic(id).labels = labels.into();
             }
             "markers" => {
                 let mut markers = Vec::new();
@@ -505,7 +505,7 @@ impl<'a> Reader<'a, '_> {
                         markers.push(self.text(m)?);
                     }
                 }
-                b.topic(id).markers = markers;
+                b.topic(id).markers = markers.into();
             }
             "href" => {
                 let href = self.scalar_text(&v)?;
@@ -560,7 +560,7 @@ impl<'a> Reader<'a, '_> {
                         content: self.text(content)?,
                     });
                 }
-                b.topic(id).comments = comments;
+                b.topic(id).comments = comments.into();
             }
             _ => {}
         }

@@ -107,3 +107,30 @@ fn deep_xml_chain_reads_without_overflow() {
     let doc = read_bytes(s.as_bytes()).unwrap();
     assert_eq!(doc.sheets[0].topics.len(), depth + 1);
 }
+
+#[test]
+fn xml_attributes_that_are_not_kept_are_still_checked() {
+    let xml = |attrs: &str| {
+        format!(
+            r#"<xmap-content><sheet><topic id="r" {attrs}><title>t</title><marker-refs><marker-ref marker-id="flag&#45;red" x="&#1;"/></marker-refs></topic></sheet></xmap-content>"#
+        )
+    };
+    let doc = read_bytes(xml(r#"timestamp="1" xlink:href="a&amp;b""#).as_bytes()).unwrap();
+    let root = doc.sheets[0].root();
+    assert_eq!(root.link.as_ref().unwrap().href, "a&b");
+    assert_eq!(root.markers, ["flag-red"]);
+    // One control character, in an attribute that is not kept.
+    assert_eq!(
+        doc.warnings,
+        ["content.xml: control characters were removed from 1 texts"]
+    );
+    let doc = read_bytes(xml(r#"timestamp="1&#2;" foo="a&#x3;""#).as_bytes()).unwrap();
+    assert_eq!(
+        doc.warnings,
+        ["content.xml: control characters were removed from 3 texts"]
+    );
+    let err = read_bytes(xml(r#"timestamp="&bogus;""#).as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("bogus"), "{err}");
+    let err = read_bytes(xml(r#"timestamp="1" timestamp="2""#).as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("content.xml"), "{err}");
+}

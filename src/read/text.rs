@@ -8,13 +8,60 @@ use crate::model::{BoundaryRange, ChildRange};
 /// some titles it re-saves, which would make the same map read differently).
 /// Returns the text and whether a control character was dropped.
 pub(crate) fn clean(s: &str) -> (String, bool) {
-    let special = |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0xE2 || b == 0xEF;
-    if !s.bytes().any(special) {
-        return (s.to_string(), false);
+    match first_special(s.as_bytes()) {
+        None => (s.to_string(), false),
+        Some(at) => clean_from(s, at),
     }
+}
+
+/// [`clean`] for a string already owned: returned as it is (no copy) when nothing changes.
+pub(crate) fn clean_owned(s: String) -> (String, bool) {
+    match first_special(s.as_bytes()) {
+        None => (s, false),
+        Some(at) => clean_from(&s, at),
+    }
+}
+
+/// Bytes that may start something [`clean`] changes: C0 controls other than tab and LF, and
+/// the first bytes of U+200B (E2 80 8B) and U+FEFF (EF BB BF).
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\n' as usize && b != b'\t' as usize;
+        b += 1;
+    }
+    t[0xE2] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Index of the first byte [`clean`] would change, if any.
+fn first_special(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < b.len() {
+        if SPECIAL[b[i] as usize] {
+            let rest = &b[i + 1..];
+            let invisible = match b[i] {
+                0xE2 => rest.starts_with(&[0x80, 0x8B]),
+                0xEF => rest.starts_with(&[0xBB, 0xBF]),
+                _ => true,
+            };
+            if invisible {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The slow path of [`clean`]: `s[..at]` needs no change.
+fn clean_from(s: &str, at: usize) -> (String, bool) {
     let mut out = String::with_capacity(s.len());
+    out.push_str(&s[..at]);
     let mut dropped = false;
-    let mut chars = s.chars().peekable();
+    let mut chars = s[at..].chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\r' => {
@@ -186,6 +233,16 @@ mod tests {
             ("Combat Sports".into(), false)
         );
         assert_eq!(clean("—€"), ("—€".into(), false));
+        assert_eq!(clean("a—\u{200B}b\u{FEFF}"), ("a—b".into(), false));
+        assert_eq!(
+            clean("\u{FFFD}\u{2028}x\r"),
+            ("\u{FFFD}\u{2028}x\n".into(), false)
+        );
+        let owned = String::from("plain text");
+        let ptr = owned.as_ptr();
+        let (same, dropped) = clean_owned(owned);
+        assert_eq!((same.as_ptr(), dropped), (ptr, false));
+        assert_eq!(clean_owned("x\u{1}".into()), ("x".into(), true));
     }
 
     #[test]

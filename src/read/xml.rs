@@ -15,7 +15,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::Limits;
 use super::finish::SheetBuilder;
-use super::text::{clean, parse_range};
+use super::text::{clean, clean_owned, parse_range};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 
@@ -179,10 +179,11 @@ impl Parser<'_, '_> {
                     }
                 }
                 Event::GeneralRef(r) => {
-                    let c = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
+                    let mut utf8 = [0u8; 4];
+                    let c: &str = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c.encode_utf8(&mut utf8),
                         Ok(None) => match resolve_predefined_entity(&r) {
-                            Some(s) => s.to_string(),
+                            Some(s) => s,
                             None => {
                                 let why = if self.saw_doctype {
                                     "; entities declared in a DTD are never expanded"
@@ -197,7 +198,7 @@ impl Parser<'_, '_> {
                         Err(e) => return Err(self.xml_error(e)),
                     };
                     if collecting(stack.last()) {
-                        self.push_text(stack.last(), &c);
+                        self.push_text(stack.last(), c);
                     }
                 }
                 Event::DocType(_) => self.saw_doctype = true,
@@ -386,10 +387,9 @@ impl Parser<'_, '_> {
             }
             (Some(&Frame::Labels(id)), b"label") => Frame::Text(Target::Label(id)),
             (Some(&Frame::MarkerRefs(id)), b"marker-ref") => {
-                for (k, v) in self.attributes(e)? {
-                    if k == "marker-id" && !v.is_empty() {
-                        self.builder().topic(id).markers.push(v);
-                    }
+                let [marker] = self.wanted_attributes(e, ["marker-id"])?;
+                if let Some(v) = marker.filter(|v| !v.is_empty()) {
+                    self.builder().topic(id).markers.push(v);
                 }
                 return Ok(None);
             }
@@ -491,16 +491,51 @@ impl Parser<'_, '_> {
     }
 
     fn topic_attributes(&mut self, e: &BytesStart, id: TopicId) -> Result<()> {
-        for (k, v) in self.attributes(e)? {
-            let t = self.builder().topic(id);
-            match k.as_str() {
-                "id" => t.id = v,
-                "href" if !v.trim().is_empty() => t.link = Some(Box::new(Link::new(v))),
-                "branch" => t.folded = v == "folded",
-                _ => {}
-            }
+        let [tid, href, branch] = self.wanted_attributes(e, ["id", "href", "branch"])?;
+        let t = self.builder().topic(id);
+        if let Some(v) = tid {
+            t.id = v;
+        }
+        if let Some(v) = href.filter(|v| !v.trim().is_empty()) {
+            t.link = Some(Box::new(Link::new(v)));
+        }
+        if let Some(v) = branch {
+            t.folded = v == "folded";
         }
         Ok(())
+    }
+
+    /// The values of the attributes with these local names, unescaped and cleaned, as
+    /// [`Parser::attributes`] gives them, without making strings for the others (`timestamp`
+    /// and the like). The others are still checked the same way: a malformed attribute or an
+    /// undefined entity is an error, and a control character counts as dropped.
+    fn wanted_attributes<const N: usize>(
+        &mut self,
+        e: &BytesStart,
+        names: [&str; N],
+    ) -> Result<[Option<String>; N]> {
+        let mut out = std::array::from_fn(|_| None);
+        for a in e.attributes() {
+            let a = a.map_err(|err| self.xml_error(err))?;
+            let wanted = names.iter().position(|n| *n == a.key.local_name().as_ref());
+            if wanted.is_none() && !a.value.contains('&') {
+                // Normalising only turns tab, CR and LF into spaces: nothing to check or keep.
+                self.dropped_controls += a.value.bytes().any(is_dropped) as usize;
+                continue;
+            }
+            let value = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| self.xml_error(err))?;
+            match wanted {
+                Some(i) => {
+                    let (value, dropped) = clean_owned(value.into_owned());
+                    self.dropped_controls += dropped as usize;
+                    out[i] = Some(value);
+                }
+                None => self.dropped_controls += value.bytes().any(is_dropped) as usize,
+            }
+        }
+        Ok(out)
     }
 
     /// Attributes by local name, values unescaped and cleaned.
@@ -518,6 +553,12 @@ impl Parser<'_, '_> {
         }
         Ok(out)
     }
+}
+
+/// A byte [`clean`] drops (a C0 control other than tab, LF and CR, which it keeps or turns
+/// into LF).
+fn is_dropped(b: u8) -> bool {
+    b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')
 }
 
 fn collecting(top: Option<&Frame>) -> bool {
@@ -636,7 +677,7 @@ pub(super) fn attach_comments(doc: &mut Document, text: &str, limits: &Limits) -
     for sheet in &mut doc.sheets {
         for t in &mut sheet.topics {
             if let Some(cs) = by_object.remove(&t.id) {
-                t.comments = cs;
+                t.comments = cs.into();
             }
         }
     }

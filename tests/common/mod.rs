@@ -246,10 +246,10 @@ pub mod arbitrary {
             }));
         }
         if seed % 4 == 0 {
-            t.labels = vec!["label".into(), format!("l{seed}")];
+            t.labels = vec!["label".into(), format!("l{seed}")].into();
         }
         if seed % 5 == 0 {
-            t.markers = vec!["priority-1".into(), "task-done".into(), "custom-xyz".into()];
+            t.markers = vec!["priority-1".into(), "task-done".into(), "custom-xyz".into()].into();
         }
         if seed % 7 == 0 {
             t.link = Some(Box::new(Link::new(format!(
@@ -268,7 +268,8 @@ pub mod arbitrary {
                 author: "me".into(),
                 time: Some(1),
                 content: "a comment".into(),
-            }];
+            }]
+            .into();
         }
         t.folded = seed % 17 == 0;
     }
