@@ -117,16 +117,17 @@ pub enum TopicKind {
 /// Lists are [`List`]s (most topics leave them empty, and most topics are leaves): one pointer,
 /// no allocation when empty, and read like slices (`t.children.iter()`, `t.labels.is_empty()`,
 /// `&t.callouts[..]`). A 100,000-topic map holds 100,000 of these, so the struct is kept small.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
     /// Topic id: `id`; `<topic id>`. Targets of topic links and relationships.
-    pub id: String,
+    pub id: Text,
     /// Title text: `title`; `<title>`. Empty when absent. Line breaks are `\n`.
-    pub title: String,
+    pub title: Text,
     /// How this topic hangs from its parent.
     pub kind: TopicKind,
-    /// The topic this one hangs from (`None` for the root).
-    pub parent: Option<TopicId>,
+    /// The topic this one hangs from, as an arena index; `u32::MAX` for the root. Read it with
+    /// [`Topic::parent`].
+    parent: u32,
     /// Attached subtopics in order: `children.attached`; `<children><topics type="attached">`.
     pub children: List<TopicId>,
     /// Floating topics anchored here: `children.detached`; `<topics type="detached">`.
@@ -156,13 +157,129 @@ pub struct Topic {
     pub folded: bool,
 }
 
+impl Default for Topic {
+    fn default() -> Topic {
+        Topic {
+            id: Text::default(),
+            title: Text::default(),
+            kind: TopicKind::default(),
+            parent: NO_PARENT,
+            children: List::new(),
+            floating: List::new(),
+            callouts: List::new(),
+            summaries: List::new(),
+            boundaries: List::new(),
+            notes: None,
+            labels: List::new(),
+            markers: List::new(),
+            link: None,
+            image: None,
+            comments: List::new(),
+            folded: false,
+        }
+    }
+}
+
+const NO_PARENT: u32 = u32::MAX;
+
 impl Topic {
     /// A topic with this title and nothing else.
-    pub fn new(title: impl Into<String>) -> Topic {
+    pub fn new(title: impl Into<Text>) -> Topic {
         Topic {
             title: title.into(),
             ..Topic::default()
         }
+    }
+
+    /// The topic this one hangs from (`None` for the root).
+    pub fn parent(&self) -> Option<TopicId> {
+        (self.parent != NO_PARENT).then_some(TopicId(self.parent))
+    }
+
+    /// Hangs this topic from `parent` (for readers building the arena).
+    pub fn set_parent(&mut self, parent: Option<TopicId>) {
+        self.parent = parent.map_or(NO_PARENT, |p| p.0);
+    }
+}
+
+/// A topic's id or title: a string holding exactly its bytes, two words wide instead of a
+/// `String`'s three (a 100,000-topic map holds 200,000 of them). It reads like a `&str`
+/// (`t.title.is_empty()`, `t.title.lines()`, `&t.title[..]`, `t.title == "x"`) and is made from a
+/// `String` or `&str` with `.into()`.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(Box<str>);
+
+impl Text {
+    /// The text as a `&str`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into_boxed_str())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0.into_string()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
     }
 }
 
@@ -312,11 +429,11 @@ impl<T: PartialEq<U>, U> PartialEq<Vec<U>> for List<T> {
 pub struct Notes {
     /// The note as plain text, line breaks as `\n`: `notes.plain.content`; `<notes><plain>`.
     /// When the file has only a rich note, the text of that note.
-    pub plain: String,
+    pub plain: Text,
     /// The rich note as an HTML fragment, when the file has one: `notes.realHTML.content`, or
     /// `notes.html.content.paragraphs` turned into `<p>` elements; `<notes><html>` with the
     /// `xhtml:` prefix removed.
-    pub html: Option<String>,
+    pub html: Option<Text>,
 }
 
 /// What a topic's hyperlink points at, from the form of `href`.
@@ -340,14 +457,14 @@ pub struct Link {
     /// The classification of `href`.
     pub kind: LinkKind,
     /// The value as stored in the file.
-    pub href: String,
+    pub href: Text,
     /// For [`LinkKind::Topic`]: where the target topic is, when it exists in this document.
     pub target: Option<TopicRef>,
 }
 
 impl Link {
     /// Classifies a raw `href` value.
-    pub fn new(href: impl Into<String>) -> Link {
+    pub fn new(href: impl Into<Text>) -> Link {
         let href = href.into();
         Link {
             kind: classify_href(&href),
@@ -485,7 +602,7 @@ pub struct Comment {
 
 impl Sheet {
     /// An empty sheet whose root topic has this title.
-    pub fn new(root_title: impl Into<String>) -> Sheet {
+    pub fn new(root_title: impl Into<Text>) -> Sheet {
         let mut root = Topic::new(root_title);
         root.kind = TopicKind::Root;
         Sheet {
@@ -511,7 +628,7 @@ impl Sheet {
     pub fn add(&mut self, parent: TopicId, kind: TopicKind, mut topic: Topic) -> TopicId {
         let id = TopicId(self.topics.len() as u32);
         topic.kind = kind;
-        topic.parent = Some(parent);
+        topic.set_parent(Some(parent));
         self.topics.push(topic);
         let p = &mut self.topics[parent.index()];
         match kind {
@@ -639,7 +756,7 @@ mod tests {
         );
         #[cfg(target_pointer_width = "64")]
         assert!(
-            std::mem::size_of::<Topic>() <= 152,
+            std::mem::size_of::<Topic>() <= 128,
             "{}",
             std::mem::size_of::<Topic>()
         );

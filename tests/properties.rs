@@ -20,7 +20,7 @@ fn json_tree(topic: &Value, depth: usize, out: &mut Vec<(usize, String)>) {
 fn model_tree(sheet: &Sheet) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     sheet.walk(TopicId::ROOT, |id, d| {
-        out.push((d, sheet.topic(id).title.clone()));
+        out.push((d, sheet.topic(id).title.to_string()));
         true
     });
     out
@@ -33,7 +33,7 @@ fn all_titles(doc: &Document) -> Vec<String> {
         out.extend(model_tree(s).into_iter().map(|(_, t)| t));
         for f in s.floating_topics() {
             s.walk(f, |id, _| {
-                out.push(s.topic(id).title.clone());
+                out.push(s.topic(id).title.to_string());
                 true
             });
         }

@@ -173,7 +173,7 @@ fn write_sheet(
                         Role::Top if id != TopicId::ROOT => Kind::Floating,
                         Role::Top | Role::Attached => Kind::Plain,
                         Role::Summary(i) => {
-                            let parent = sheet.topic(id).parent.unwrap_or(TopicId::ROOT);
+                            let parent = sheet.topic(id).parent().unwrap_or(TopicId::ROOT);
                             Kind::Summary(
                                 sheet.topic(parent).summaries.get(i).and_then(|s| s.range),
                             )

@@ -27,17 +27,15 @@ impl SheetBuilder {
         let id = TopicId(self.sheet.topics.len() as u32);
         let Some(parent) = parent else {
             debug_assert!(self.sheet.topics.is_empty());
-            self.sheet.topics.push(Topic {
-                kind: TopicKind::Root,
-                ..Topic::default()
-            });
+            let mut root = Topic::default();
+            root.kind = TopicKind::Root;
+            self.sheet.topics.push(root);
             return id;
         };
-        self.sheet.topics.push(Topic {
-            kind,
-            parent: Some(parent),
-            ..Topic::default()
-        });
+        let mut topic = Topic::default();
+        topic.kind = kind;
+        topic.set_parent(Some(parent));
+        self.sheet.topics.push(topic);
         let p = &mut self.sheet.topics[parent.index()];
         match kind {
             TopicKind::Floating => p.floating.push(id),

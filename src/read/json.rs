@@ -23,7 +23,7 @@ use super::jsonlex::{Event, Lexer, SyntaxError};
 use super::text::{clean, html_to_text, parse_range};
 use crate::error::{Error, Result};
 use crate::model::{
-    Comment, Document, Image, Link, Notes, Relationship, Sheet, TopicId, TopicKind,
+    Comment, Document, Image, Link, Notes, Relationship, Sheet, Text, TopicId, TopicKind,
 };
 
 /// Deepest nesting kept in a [`Small`] value.
@@ -277,7 +277,7 @@ impl<'a> Reader<'a, '_> {
                     Event::Str(s) => {
                         let title = self.text(&s)?;
                         let id = b.new_topic(None, TopicKind::Root);
-                        b.topic(id).title = title;
+                        b.topic(id).title = title.into();
                     }
                     other => self.skip(&other)?,
                 },
@@ -430,7 +430,7 @@ impl<'a> Reader<'a, '_> {
             Event::Str(s) => {
                 let title = self.text(&s)?;
                 let id = b.new_topic(Some(parent), kind);
-                b.topic(id).title = title;
+                b.topic(id).title = title.into();
                 Ok(None)
             }
             other => {
@@ -469,16 +469,16 @@ impl<'a> Reader<'a, '_> {
             let s = self.text(s)?;
             let t = b.topic(id);
             if key == "title" {
-                t.title = s;
+                t.title = s.into();
             } else {
-                t.id = s;
+                t.id = s.into();
             }
             return Ok(());
         }
         let v = self.small(value)?;
         match key {
-            "id" => b.topic(id).id = self.scalar_text(&v)?,
-            "title" => b.topic(id).title = self.scalar_text(&v)?,
+            "id" => b.topic(id).id = self.scalar_text(&v)?.into(),
+            "title" => b.topic(id).title = self.scalar_text(&v)?.into(),
             "notes" => {
                 let notes = self.notes(&v)?;
                 b.topic(id).notes = notes.map(Box::new);
@@ -604,7 +604,10 @@ impl<'a> Reader<'a, '_> {
             Some(h) => Some(self.text(&h)?),
             None => None,
         };
-        Ok(Some(Notes { plain, html }))
+        Ok(Some(Notes {
+            plain: plain.into(),
+            html: html.map(Text::from),
+        }))
     }
 }
 

@@ -432,7 +432,7 @@ impl Parser<'_, '_> {
             Frame::Text(target) => {
                 let text = self.take_text()?;
                 match target {
-                    Target::TopicTitle(id) => self.builder().topic(id).title = text,
+                    Target::TopicTitle(id) => self.builder().topic(id).title = text.into(),
                     Target::SheetTitle => self.builder().sheet.title = text,
                     Target::Label(id) => self.builder().topic(id).labels.push(text),
                     Target::Plain => self.note_plain = Some(text),
@@ -471,7 +471,11 @@ impl Parser<'_, '_> {
                 };
                 let html = (!html.is_empty()).then_some(html);
                 if !plain.is_empty() || html.is_some() {
-                    self.builder().topic(id).notes = Some(Box::new(Notes { plain, html }));
+                    let notes = Notes {
+                        plain: plain.into(),
+                        html: html.map(Into::into),
+                    };
+                    self.builder().topic(id).notes = Some(Box::new(notes));
                 }
             }
             _ => {}
@@ -494,7 +498,7 @@ impl Parser<'_, '_> {
         let [tid, href, branch] = self.wanted_attributes(e, ["id", "href", "branch"])?;
         let t = self.builder().topic(id);
         if let Some(v) = tid {
-            t.id = v;
+            t.id = v.into();
         }
         if let Some(v) = href.filter(|v| !v.trim().is_empty()) {
             t.link = Some(Box::new(Link::new(v)));
@@ -676,7 +680,7 @@ pub(super) fn attach_comments(doc: &mut Document, text: &str, limits: &Limits) -
     }
     for sheet in &mut doc.sheets {
         for t in &mut sheet.topics {
-            if let Some(cs) = by_object.remove(&t.id) {
+            if let Some(cs) = by_object.remove(t.id.as_str()) {
                 t.comments = cs.into();
             }
         }

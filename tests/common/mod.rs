@@ -241,7 +241,7 @@ pub mod arbitrary {
     fn decorate(t: &mut Topic, seed: u32, note: String) {
         if seed % 3 == 0 {
             t.notes = Some(Box::new(Notes {
-                plain: note,
+                plain: note.into(),
                 html: None,
             }));
         }
@@ -297,7 +297,7 @@ pub mod arbitrary {
                         _ => TopicKind::Attached,
                     };
                     let mut topic = Topic::new(t);
-                    topic.id = format!("t{}", i + 1);
+                    topic.id = format!("t{}", i + 1).into();
                     decorate(&mut topic, seed, note);
                     let id = s.add(parent, kind, topic);
                     let p = &mut s.topics[parent.index()];
