@@ -853,6 +853,9 @@ fn date(ms: i64) -> Option<String> {
 /// does not end the paragraph. Never empty; a single empty text gives one empty line.
 fn text_lines(text: &str) -> Vec<String> {
     let several = text.contains('\n');
+    if !several {
+        return vec![escape_line(text, false)];
+    }
     let mut lines: Vec<String> = text
         .split('\n')
         .map(|l| {
@@ -876,6 +879,10 @@ fn text_lines(text: &str) -> Vec<String> {
 /// read them as indentation or a hard line break).
 fn escape_line(text: &str, heading: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    if !text.starts_with([' ', '\t']) && !text.ends_with([' ', '\t']) {
+        escape_into(&mut out, text, true, heading);
+        return out;
+    }
     let body = text.trim_start_matches([' ', '\t']);
     for c in text[..text.len() - body.len()].chars() {
         out.push_str(if c == '\t' { "&#9;" } else { "&#32;" });
@@ -899,6 +906,11 @@ fn escape_line(text: &str, heading: bool) -> String {
 ///   `a)`, `iv.` (pandoc's fancy lists);
 /// - when `heading`: a `#` after white space, which could close the heading.
 pub(crate) fn escape_into(out: &mut String, text: &str, at_start: bool, heading: bool) {
+    // Most titles hold none of the characters below (all ASCII, so a byte scan is exact).
+    if !text.bytes().any(may_need_escape) {
+        out.push_str(text);
+        return;
+    }
     let chars: Vec<char> = text.chars().collect();
     // A list marker at the start: letters or digits, then `.` or `)`, then a space or the end.
     let mut marker = None;
@@ -940,6 +952,37 @@ pub(crate) fn escape_into(out: &mut String, text: &str, at_start: bool, heading:
     }
 }
 
+/// Whether [`escape_into`] might escape this byte, or look at it to decide.
+fn may_need_escape(b: u8) -> bool {
+    matches!(
+        b,
+        b'\\'
+            | b'`'
+            | b'*'
+            | b'['
+            | b']'
+            | b'<'
+            | b'|'
+            | b'~'
+            | b'^'
+            | b'$'
+            | b'"'
+            | b'\''
+            | b'{'
+            | b'_'
+            | b'&'
+            | b'#'
+            | b'-'
+            | b'.'
+            | b')'
+            | b':'
+            | b'+'
+            | b'='
+            | b'>'
+            | b'('
+    )
+}
+
 /// Length of the run of `.` that includes position `k`.
 fn dot_run(chars: &[char], k: usize) -> usize {
     let left = chars[..k].iter().rev().take_while(|&&c| c == '.').count();
@@ -971,6 +1014,14 @@ fn emoji_code_follows(rest: &[char]) -> bool {
 pub(crate) fn link_dest(url: &str) -> String {
     if url.is_empty() {
         return "<>".to_string();
+    }
+    // The usual URL has nothing to encode (white space and controls other than ASCII are
+    // multi-byte, so they fail the ASCII test).
+    if url
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'\\' | b'&' | b'<' | b'>'))
+    {
+        return url.to_string();
     }
     let chars: Vec<char> = url.chars().collect();
     let mut out = String::with_capacity(url.len());
