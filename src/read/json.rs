@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use super::Limits;
 use super::finish::SheetBuilder;
 use super::jsonlex::{Event, Lexer, SyntaxError};
-use super::text::{clean, html_to_text, parse_range};
+use super::text::{clean, escape_html_into, html_to_text, parse_range};
 use crate::error::{Error, Result};
 use crate::model::{
     Comment, Document, Image, Link, Notes, Relationship, Sheet, Text, TopicId, TopicKind,
@@ -650,7 +650,7 @@ impl ZenHtml {
         match v {
             Small::Str(s) => {
                 self.plain.push_str(s);
-                escape_html_into(&mut self.html, s);
+                escape_html_into(&mut self.html, s, true);
             }
             Small::Arr(items) => items.iter().for_each(|i| self.spans(i)),
             Small::Obj(_) => {
@@ -662,13 +662,13 @@ impl ZenHtml {
                 }
                 if let Some(src) = v.get("image").and_then(Small::scalar) {
                     self.html.push_str("<img src=\"");
-                    escape_html_into(&mut self.html, src);
+                    escape_html_into(&mut self.html, src, true);
                     self.html.push_str("\">");
                 }
                 match v.get("href").and_then(Small::scalar) {
                     Some(h) => {
                         self.html.push_str("<a href=\"");
-                        escape_html_into(&mut self.html, h);
+                        escape_html_into(&mut self.html, h, true);
                         self.html.push_str("\">");
                         self.html.push_str(&inner.html);
                         self.html.push_str("</a>");
@@ -678,19 +678,6 @@ impl ZenHtml {
                 self.plain.push_str(&inner.plain);
             }
             _ => {}
-        }
-    }
-}
-
-fn escape_html_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
         }
     }
 }

@@ -149,6 +149,21 @@ impl RawRange {
     }
 }
 
+/// Appends `s` escaped for HTML text and attribute values; with `newline_as_br`, line breaks
+/// become `<br>`.
+pub(crate) fn escape_html_into(out: &mut String, s: &str, newline_as_br: bool) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' if newline_as_br => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Plain text of an HTML fragment (a note's `realHTML`): tags removed, `<br>` and the end of
 /// block elements become line breaks, entities decoded. Used only when a note has no plain text.
 pub(crate) fn html_to_text(html: &str) -> String {

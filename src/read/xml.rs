@@ -15,7 +15,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::Limits;
 use super::finish::SheetBuilder;
-use super::text::{clean, clean_owned, parse_range};
+use super::text::{clean, clean_owned, escape_html_into, parse_range};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 
@@ -219,7 +219,7 @@ impl Parser<'_, '_> {
     fn push_text(&mut self, top: Option<&Frame>, s: &str) {
         match top {
             Some(Frame::Html | Frame::HtmlTag(_)) => {
-                escape_into(&mut self.note_html, s);
+                escape_html_into(&mut self.note_html, s, false);
                 self.note_html_text.push_str(s);
             }
             _ => self.buf.push_str(s),
@@ -367,7 +367,7 @@ impl Parser<'_, '_> {
                         .unwrap_or("");
                     let attr = if tag == "img" { "src" } else { "href" };
                     self.note_html.push_str(&format!("<{tag} {attr}=\""));
-                    escape_into(&mut self.note_html, url);
+                    escape_html_into(&mut self.note_html, url, false);
                     self.note_html.push_str("\">");
                 } else if tag == "br" {
                     self.note_html.push_str("<br>");
@@ -586,18 +586,6 @@ fn html_tag(name: &[u8]) -> &'static str {
         b"li" => "li",
         b"div" => "div",
         _ => "",
-    }
-}
-
-fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
     }
 }
 
