@@ -567,3 +567,22 @@ fn extract_media_works_in_batch_mode() {
     let md = fs::read_to_string(dir.path().join("out/features-xmind8.md")).unwrap();
     assert!(md.contains("/media/attachments/0000.png)"), "{md}");
 }
+
+/// A 10,000-level chain written as FreeMind: one `<node>` per topic, properly closed.
+#[test]
+fn a_10000_level_chain_converts_to_freemind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "freemind", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert_eq!(s.matches("<node ").count(), 10_001);
+    assert_eq!(s.matches("</node>").count(), 10_001);
+    assert!(s.contains("<node ID=\"ID_1_10000\" TEXT=\"level 10000\">\n</node>\n"));
+    assert!(s.starts_with("<map version=\"1.0.1\">\n") && s.ends_with("</node>\n</map>\n"));
+}

@@ -301,3 +301,131 @@ fn hostile_titles_survive_pandoc_literally() {
         );
     }
 }
+
+/// FreeMind, Org, PlantUML and Graphviz output read back by their own tools. Every readable map
+/// (fixtures and corpus), every sheet on its own (as `--sheet N` writes it), titles only.
+mod more_formats {
+    use super::*;
+    use xmindconv::Emitter;
+
+    /// One output file: the map, the sheet (0-based), the file written, the document.
+    struct Output {
+        map: PathBuf,
+        sheet: usize,
+        file: PathBuf,
+        doc: Document,
+    }
+
+    impl Output {
+        fn name(&self) -> String {
+            format!("{} sheet {}", self.map.display(), self.sheet + 1)
+        }
+    }
+
+    fn write(emitter: &dyn Emitter, doc: &Document, opts: &EmitOptions, file: &Path) {
+        let mut out = Vec::new();
+        emitter.emit(doc, opts, &mut out).unwrap();
+        std::fs::write(file, out).unwrap();
+    }
+
+    /// Writes every sheet of every map (of the fixtures only when `fixtures_only`) with `opts`
+    /// as `format` into `dir`, one file each.
+    fn outputs(
+        format: &str,
+        ext: &str,
+        opts: &EmitOptions,
+        dir: &Path,
+        fixtures_only: bool,
+    ) -> Vec<Output> {
+        let emitter = emit::by_name(format).unwrap();
+        let mut out = Vec::new();
+        let fixtures = fixtures_dir();
+        for map in maps() {
+            if fixtures_only && !map.starts_with(&fixtures) {
+                continue;
+            }
+            let doc = read_path(&map).unwrap();
+            let stem = map.file_stem().unwrap().to_string_lossy().into_owned();
+            for i in 0..doc.sheets.len() {
+                let mut one = doc.clone();
+                one.sheets = vec![doc.sheets[i].clone()];
+                let file = dir.join(format!("{stem}-{}.{ext}", i + 1));
+                write(emitter, &one, opts, &file);
+                out.push(Output {
+                    map: map.clone(),
+                    sheet: i,
+                    file,
+                    doc: one,
+                });
+            }
+        }
+        out
+    }
+
+    fn titles_only() -> EmitOptions {
+        let mut o = EmitOptions::default();
+        o.titles_only();
+        o
+    }
+
+    fn every_extra() -> EmitOptions {
+        let mut o = EmitOptions::default();
+        for e in xmindconv::Extra::ALL {
+            o.set(e, true);
+        }
+        o
+    }
+
+    /// The first line where the expected and the consumer's tree differ.
+    fn difference(want: &str, got: &str) -> String {
+        let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+        let i = w
+            .iter()
+            .zip(&g)
+            .position(|(a, b)| a != b)
+            .unwrap_or(w.len().min(g.len()));
+        format!(
+            "line {}: expected {:?}, read {:?} ({} vs {} lines)",
+            i + 1,
+            w.get(i).unwrap_or(&"<end>"),
+            g.get(i).unwrap_or(&"<end>"),
+            w.len(),
+            g.len()
+        )
+    }
+
+    fn fixtures_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    }
+
+    /// `validate-freemind` accepts every sheet, and `mm-tree` prints the sheet's tree of attached
+    /// topics with the exact titles (compared after folding white space, which `mm-tree` does).
+    /// Fixtures with every extra on are validated too.
+    #[test]
+    fn freemind_is_valid_and_keeps_the_tree() {
+        let Some(clients) = clients() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let files = outputs("freemind", "mm", &titles_only(), dir.path(), false);
+        let errors = in_parallel(&files, |o| {
+            check(&clients.join("validate-freemind"), &[&o.file])?;
+            let tree = output_of(&clients.join("mm-tree"), &[&o.file])?;
+            let (want, got) = (expected_tree(&o.doc, 0), fold_tree(&tree));
+            if want != got {
+                return Err(format!("{}: {}", o.name(), difference(&want, &got)));
+            }
+            Ok(())
+        });
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        let all = tempfile::tempdir().unwrap();
+        let extras = outputs("freemind", "mm", &every_extra(), all.path(), true);
+        let errors = in_parallel(&extras, |o| {
+            check(&clients.join("validate-freemind"), &[&o.file])
+        });
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        eprintln!(
+            "freemind: {} sheets read back by mm-tree, {} with every extra validated",
+            files.len(),
+            extras.len()
+        );
+    }
+}

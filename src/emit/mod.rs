@@ -5,8 +5,10 @@
 //! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
+mod freemind;
 mod json;
 mod markdown;
+mod shared;
 mod text;
 
 use std::io::{self, Write};
@@ -43,6 +45,7 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &markdown::Markdown, // the default format
     &json::Json,
     &text::Text,
+    &freemind::FreeMind,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).
