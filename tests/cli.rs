@@ -586,3 +586,23 @@ fn a_10000_level_chain_converts_to_freemind() {
     assert!(s.contains("<node ID=\"ID_1_10000\" TEXT=\"level 10000\">\n</node>\n"));
     assert!(s.starts_with("<map version=\"1.0.1\">\n") && s.ends_with("</node>\n</map>\n"));
 }
+
+/// A 10,000-level chain written as Org: one heading per topic, the last one 10,001 stars deep.
+#[test]
+fn a_10000_level_chain_converts_to_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "org", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert_eq!(s.lines().count(), 10_001);
+    assert_eq!(
+        s.lines().last().unwrap(),
+        format!("{} level 10000", "*".repeat(10_001))
+    );
+}

@@ -8,6 +8,7 @@
 mod freemind;
 mod json;
 mod markdown;
+mod org;
 mod shared;
 mod text;
 
@@ -46,6 +47,7 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &json::Json,
     &text::Text,
     &freemind::FreeMind,
+    &org::Org,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).
