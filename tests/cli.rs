@@ -606,3 +606,23 @@ fn a_10000_level_chain_converts_to_org() {
         format!("{} level 10000", "*".repeat(10_001))
     );
 }
+
+/// A 10,000-level chain written as a PlantUML mindmap: one node line per topic.
+#[test]
+fn a_10000_level_chain_converts_to_plantuml() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "plantuml", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.len(), 10_003);
+    assert_eq!(lines[0], "@startmindmap");
+    assert_eq!(lines[10_001], format!("{} level 10000", "*".repeat(10_001)));
+    assert_eq!(lines[10_002], "@endmindmap");
+}

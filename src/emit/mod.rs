@@ -9,6 +9,7 @@ mod freemind;
 mod json;
 mod markdown;
 mod org;
+mod plantuml;
 mod shared;
 mod text;
 
@@ -48,6 +49,7 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &text::Text,
     &freemind::FreeMind,
     &org::Org,
+    &plantuml::PlantUml,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).

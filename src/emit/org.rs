@@ -34,7 +34,7 @@ use std::io::{self, Write};
 use super::shared::{self, Ctx, Ids, Kind, Visit};
 use super::{EmitOptions, Emitter, Extra};
 use crate::markers::{self, MarkerStyle};
-use crate::model::{Document, LinkKind, Sheet, Topic, TopicId};
+use crate::model::{Document, LinkKind, Topic, TopicId};
 
 /// The Org mode emitter.
 pub struct Org;
@@ -267,7 +267,7 @@ impl Writer<'_, '_> {
         let children_shown = ctx.opts.within_depth(depth + 1);
         let mut plain = Vec::new();
         if ctx.wants(Extra::Boundaries) {
-            plain.extend(boundary_texts(sheet, t, children_shown));
+            plain.extend(shared::boundary_texts(sheet, t, children_shown));
         }
         if ctx.wants(Extra::Summaries) && children_shown {
             for sm in t.summaries.iter().filter(|sm| sm.topic.is_none()) {
@@ -342,29 +342,6 @@ impl Writer<'_, '_> {
             }
         }
     }
-}
-
-/// The boundaries of `t` as text, `Boundary (first … last): title`.
-fn boundary_texts(sheet: &Sheet, t: &Topic, children_shown: bool) -> Vec<String> {
-    use crate::model::BoundaryRange;
-    let mut out = Vec::new();
-    for b in t.boundaries.iter() {
-        let head = match b.range {
-            BoundaryRange::Master => "Boundary (whole topic)".to_string(),
-            BoundaryRange::Children(r) if children_shown => {
-                format!("Boundary ({})", shared::range_text(sheet, t, r))
-            }
-            BoundaryRange::Children(_) => continue,
-            BoundaryRange::Unknown => "Boundary".to_string(),
-        };
-        let title = shared::fold(&b.title);
-        out.push(if title.is_empty() {
-            head
-        } else {
-            format!("{head}: {title}")
-        });
-    }
-    out
 }
 
 /// Labels, then markers as words, as Org tags: characters other than letters, digits and
@@ -533,7 +510,7 @@ fn inline_into(out: &mut String, text: &str, in_link: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Link, Notes, Relationship, TopicKind, TopicRef};
+    use crate::model::{Link, Notes, Relationship, Sheet, TopicKind, TopicRef};
 
     fn org(doc: &Document, opts: &EmitOptions) -> String {
         let mut out = Vec::new();

@@ -12,7 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::io;
 
 use super::{EmitOptions, Extra};
-use crate::model::{ChildRange, Comment, Document, Link, Sheet, Topic, TopicId};
+use crate::markers;
+use crate::model::{BoundaryRange, ChildRange, Comment, Document, Link, Sheet, Topic, TopicId};
 
 /// Why a topic is written where it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +228,90 @@ impl<'a> Ctx<'a> {
         format!("{}: {arrow} {target}", labelled("Relationship", &rel.title))
     }
 
+    /// The marker ids of `t` as words or emoji (`--marker-style`), see [`crate::markers`].
+    pub fn marker_names(&self, t: &Topic) -> Vec<String> {
+        t.markers
+            .iter()
+            .map(|m| {
+                markers::display(m, self.opts.marker_style, &self.doc.marker_names).into_owned()
+            })
+            .collect()
+    }
+
+    /// The extras of topic `id` (written at `depth`) as lines of plain text, for formats that
+    /// write them inside the topic's box: `Labels: …`, `Markers: …`, `Link: …`, `Image: …`,
+    /// `Note: …` (one line per line of the note), `Comment (author, date): …`,
+    /// `Relationship (title): → other`, `Boundary (first … last): title`, and `Summary (first …
+    /// last)` for a summary whose topic is missing. Extras in `skip` are left out (a format
+    /// that writes them in its own way).
+    pub fn extra_lines(&self, s: usize, id: TopicId, depth: usize, skip: &[Extra]) -> Vec<String> {
+        let wants = |e: Extra| self.wants(e) && !skip.contains(&e);
+        let sheet = &self.doc.sheets[s];
+        let t = sheet.topic(id);
+        let mut out = Vec::new();
+        if wants(Extra::Labels) && !t.labels.is_empty() {
+            let labels: Vec<String> = t.labels.iter().map(|l| fold(l)).collect();
+            out.push(format!("Labels: {}", labels.join(", ")));
+        }
+        if wants(Extra::Markers) && !t.markers.is_empty() {
+            out.push(format!("Markers: {}", self.marker_names(t).join(", ")));
+        }
+        if wants(Extra::Links) {
+            if let Some(l) = t.link.as_deref() {
+                out.push(format!("Link: {}", self.link_text(l)));
+            }
+        }
+        if wants(Extra::Images) {
+            if let Some(img) = t.image.as_deref() {
+                out.push(format!("Image: {}", fold(&self.opts.media_link(&img.src))));
+            }
+        }
+        if wants(Extra::Notes) {
+            if let Some(n) = t.notes.as_deref() {
+                let text = n.plain.trim_end();
+                if !text.trim().is_empty() {
+                    for (i, line) in text.split('\n').enumerate() {
+                        out.push(if i == 0 {
+                            format!("Note: {line}")
+                        } else {
+                            line.to_string()
+                        });
+                    }
+                }
+            }
+        }
+        if wants(Extra::Comments) {
+            for c in t.comments.iter() {
+                for (i, line) in c.content.trim_end().split('\n').enumerate() {
+                    out.push(if i == 0 {
+                        format!("{}: {line}", comment_label(c))
+                    } else {
+                        line.to_string()
+                    });
+                }
+            }
+        }
+        if wants(Extra::Relationships) {
+            let rels = self.relationships_by_topic(s);
+            for &(r, first) in rels.get(&id).into_iter().flatten() {
+                out.push(self.relationship_text(s, r, first));
+            }
+        }
+        let children_shown = self.opts.within_depth(depth + 1);
+        if wants(Extra::Boundaries) {
+            out.extend(boundary_texts(sheet, t, children_shown));
+        }
+        if wants(Extra::Summaries) && children_shown {
+            for sm in t.summaries.iter().filter(|sm| sm.topic.is_none()) {
+                out.push(match sm.range {
+                    Some(r) => format!("Summary ({})", range_text(sheet, t, r)),
+                    None => "Summary".to_string(),
+                });
+            }
+        }
+        out
+    }
+
     /// A link as text: the URL (an archive entry through `--extract-media`), or for a topic
     /// link `→ TITLE` of the target (`(not in this output)` when it is not written).
     pub fn link_text(&self, l: &Link) -> String {
@@ -277,6 +362,29 @@ pub(crate) fn comment_label(c: &Comment) -> String {
     } else {
         format!("Comment ({})", who.join(", "))
     }
+}
+
+/// The boundaries of `t` as text: `Boundary (whole topic): title`, `Boundary (first … last):
+/// title` (only when the children are shown), `Boundary: title`.
+pub(crate) fn boundary_texts(sheet: &Sheet, t: &Topic, children_shown: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in t.boundaries.iter() {
+        let head = match b.range {
+            BoundaryRange::Master => "Boundary (whole topic)".to_string(),
+            BoundaryRange::Children(r) if children_shown => {
+                format!("Boundary ({})", range_text(sheet, t, r))
+            }
+            BoundaryRange::Children(_) => continue,
+            BoundaryRange::Unknown => "Boundary".to_string(),
+        };
+        let title = fold(&b.title);
+        out.push(if title.is_empty() {
+            head
+        } else {
+            format!("{head}: {title}")
+        });
+    }
+    out
 }
 
 /// A topic's title on one line, for references (`(no title)` when empty).
