@@ -306,6 +306,7 @@ fn hostile_titles_survive_pandoc_literally() {
 /// (fixtures and corpus), every sheet on its own (as `--sheet N` writes it), titles only.
 mod more_formats {
     use super::*;
+    use std::collections::HashMap;
     use xmindconv::Emitter;
 
     /// One output file: the map, the sheet (0-based), the file written, the document.
@@ -695,6 +696,159 @@ mod more_formats {
             "plantuml: {} diagrams accepted, {} sheets drawn with their exact words",
             owners.len(),
             files.len()
+        );
+    }
+
+    /// The records (lines) of `dot -Tplain` output, split into fields: words, or quoted
+    /// strings (returned with their backslash escapes, without the quotes). Inside a quoted
+    /// string a backslash before a line break continues the string on the next line, as
+    /// Graphviz writes long labels.
+    fn plain_records(plain: &str) -> Vec<Vec<String>> {
+        let mut records = Vec::new();
+        let mut fields: Vec<String> = Vec::new();
+        let mut chars = plain.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\n' => records.push(std::mem::take(&mut fields)),
+                ' ' => {}
+                '"' => {
+                    let mut field = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '\\' => match chars.next() {
+                                Some('\n') => {}
+                                Some(e) => {
+                                    field.push('\\');
+                                    field.push(e);
+                                }
+                                None => {}
+                            },
+                            '"' => break,
+                            c => field.push(c),
+                        }
+                    }
+                    fields.push(field);
+                }
+                c => {
+                    let mut field = c.to_string();
+                    while let Some(&c) = chars.peek() {
+                        if c == ' ' || c == '\n' {
+                            break;
+                        }
+                        field.push(c);
+                        chars.next();
+                    }
+                    fields.push(field);
+                }
+            }
+        }
+        if !fields.is_empty() {
+            records.push(fields);
+        }
+        records
+    }
+
+    /// A label as `-Tplain` prints it, escapes undone (`\n`, `\l`, `\r` are line breaks).
+    fn plain_label(raw: &str) -> String {
+        let mut out = String::new();
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n' | 'l' | 'r') => out.push('\n'),
+                Some(c) => out.push(c),
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// The tree of a laid-out graph (`dot -Tplain`): from the node no edge points at, down the
+    /// edges in the order Graphviz lists them, one label a line (folded), two spaces a level.
+    fn plain_tree(plain: &str) -> Result<String, String> {
+        let mut labels: HashMap<String, String> = HashMap::new();
+        let mut order = Vec::new();
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut has_parent = std::collections::HashSet::new();
+        for f in plain_records(plain) {
+            match f.first().map(String::as_str) {
+                Some("node") if f.len() > 6 => {
+                    order.push(f[1].clone());
+                    labels.insert(f[1].clone(), plain_label(&f[6]));
+                }
+                Some("edge") if f.len() > 2 => {
+                    children.entry(f[1].clone()).or_default().push(f[2].clone());
+                    has_parent.insert(f[2].clone());
+                }
+                _ => {}
+            }
+        }
+        let roots: Vec<&String> = order.iter().filter(|n| !has_parent.contains(*n)).collect();
+        let [root] = roots[..] else {
+            return Err(format!("{} nodes without a parent", roots.len()));
+        };
+        let mut out = String::new();
+        let mut stack = vec![(root.clone(), 0usize)];
+        while let Some((n, depth)) = stack.pop() {
+            out.push_str(&"  ".repeat(depth));
+            out.push_str(&fold(&labels[&n]));
+            out.push('\n');
+            for c in children.get(&n).into_iter().flatten().rev() {
+                stack.push((c.clone(), depth + 1));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Graphviz (`dot -Tsvg`, and `-Tplain` in the same run) accepts every sheet's DOT (titles
+    /// only), and the graph it lays out is the sheet's tree: rebuilt from the edges Graphviz
+    /// reports, with the labels it would draw (escapes undone, entities decoded, `\N` not
+    /// substituted) equal to the titles after folding white space. The fixtures are also laid
+    /// out with every extra on.
+    #[test]
+    fn graphviz_lays_out_the_tree_with_the_exact_labels() {
+        let Some(dot) = tool("dot") else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = outputs("dot", "dot", &titles_only(), dir.path(), false);
+        let all = tempfile::tempdir().unwrap();
+        let extras = outputs("dot", "dot", &every_extra(), all.path(), true);
+        let titles = files.len();
+        files.extend(extras);
+        let errors = in_parallel(&files, |f| {
+            let (svg, plain) = (f.file.with_extension("svg"), f.file.with_extension("txt"));
+            let o = Command::new(&dot)
+                .arg("-Tsvg")
+                .arg("-o")
+                .arg(&svg)
+                .arg("-Tplain")
+                .arg("-o")
+                .arg(&plain)
+                .arg(&f.file)
+                .output()
+                .map_err(|e| e.to_string())?;
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            if !o.status.success() || stderr.contains("Error") {
+                return Err(format!("{}: dot failed ({}): {stderr}", f.name(), o.status));
+            }
+            if !f.file.starts_with(dir.path()) {
+                return Ok(());
+            }
+            let got = plain_tree(&std::fs::read_to_string(&plain).unwrap())
+                .map_err(|e| format!("{}: {e}", f.name()))?;
+            let want = expected_tree(&f.doc, 0);
+            if want != got {
+                return Err(format!("{}: {}", f.name(), difference(&want, &got)));
+            }
+            Ok(())
+        });
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        eprintln!(
+            "dot: {} outputs laid out, {} sheets read back as the same tree",
+            files.len(),
+            titles
         );
     }
 }

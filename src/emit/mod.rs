@@ -5,6 +5,7 @@
 //! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
+mod dot;
 mod freemind;
 mod json;
 mod markdown;
@@ -50,6 +51,7 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &freemind::FreeMind,
     &org::Org,
     &plantuml::PlantUml,
+    &dot::Dot,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).

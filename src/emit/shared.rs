@@ -190,6 +190,22 @@ impl<'a> Ctx<'a> {
             .then_some((r.sheet, r.topic))
     }
 
+    /// The relationships of sheet `s` whose two ends are written: index, first end, second end.
+    pub fn drawn_relationships(&self, s: usize) -> Vec<(usize, TopicId, TopicId)> {
+        let sheet = &self.doc.sheets[s];
+        sheet
+            .relationships
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match (r.from, r.to) {
+                (Some(a), Some(b)) if self.is_written(s, a) && self.is_written(s, b) => {
+                    Some((i, a, b))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// For formats that write a relationship as text at one of its ends: the topic that carries
     /// each relationship of sheet `s` (its first end when written, else its second end), with
     /// the relationship's index and whether that topic is the first end.
