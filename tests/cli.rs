@@ -823,3 +823,115 @@ fn batch_mode_is_deterministic_whatever_the_timing() {
         previous = Some(files);
     }
 }
+
+/// A 10,000-level chain written as FreeMind: one `<node>` per topic, properly closed.
+#[test]
+fn a_10000_level_chain_converts_to_freemind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "freemind", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert_eq!(s.matches("<node ").count(), 10_001);
+    assert_eq!(s.matches("</node>").count(), 10_001);
+    assert!(s.contains("<node ID=\"ID_1_10000\" TEXT=\"level 10000\">\n</node>\n"));
+    assert!(s.starts_with("<map version=\"1.0.1\">\n") && s.ends_with("</node>\n</map>\n"));
+}
+
+/// A 10,000-level chain written as Org: one heading per topic, the last one 10,001 stars deep.
+#[test]
+fn a_10000_level_chain_converts_to_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "org", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert_eq!(s.lines().count(), 10_001);
+    assert_eq!(
+        s.lines().last().unwrap(),
+        format!("{} level 10000", "*".repeat(10_001))
+    );
+}
+
+/// A 10,000-level chain written as a PlantUML mindmap: one node line per topic.
+#[test]
+fn a_10000_level_chain_converts_to_plantuml() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "plantuml", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.len(), 10_003);
+    assert_eq!(lines[0], "@startmindmap");
+    assert_eq!(lines[10_001], format!("{} level 10000", "*".repeat(10_001)));
+    assert_eq!(lines[10_002], "@endmindmap");
+}
+
+/// A 10,000-level chain written as Graphviz DOT: one node and one edge per level.
+#[test]
+fn a_10000_level_chain_converts_to_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "dot", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert_eq!(s.matches(" -> ").count(), 10_000);
+    assert!(
+        s.contains("  \"s1-10000\" [label=\"level 10000\"];\n  \"s1-9999\" -> \"s1-10000\";\n")
+    );
+    assert!(s.ends_with("}\n"));
+}
+
+/// The four formats of issue 6 are listed with their aliases and extensions, and `-o` picks
+/// them from the extension.
+#[test]
+fn freemind_org_plantuml_and_dot_are_listed_and_inferred() {
+    let s = stdout(&run(&["--list-formats"]));
+    for name in ["freemind, mm", "org", "plantuml, puml", "dot, graphviz"] {
+        assert!(s.contains(name), "{s}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (ext, start) in [
+        ("mm", "<map version=\"1.0.1\">"),
+        ("org", "* Deep root"),
+        ("puml", "@startmindmap"),
+        ("plantuml", "@startmindmap"),
+        ("dot", "digraph "),
+        ("gv", "digraph "),
+    ] {
+        let out = dir.path().join(format!("map.{ext}"));
+        let o = run(&[
+            "--sheet",
+            "1",
+            "fixtures/deep-outline.xmind",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{ext}: {}", stderr(&o));
+        assert!(
+            fs::read_to_string(&out).unwrap().starts_with(start),
+            "{ext}"
+        );
+    }
+}

@@ -662,3 +662,636 @@ fn random_documents_are_read_back_by_every_consumer() {
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// FreeMind, Org, PlantUML and Graphviz output read back by their own tools. Every readable map
+/// (fixtures and corpus), every sheet on its own (as `--sheet N` writes it), titles only.
+mod more_formats {
+    use super::*;
+    use std::collections::HashMap;
+    use xmindconv::Emitter;
+
+    /// One output file: the map, the sheet (0-based), the file written, the document.
+    struct Output {
+        map: PathBuf,
+        sheet: usize,
+        file: PathBuf,
+        doc: Document,
+    }
+
+    impl Output {
+        fn name(&self) -> String {
+            format!("{} sheet {}", self.map.display(), self.sheet + 1)
+        }
+    }
+
+    fn write(emitter: &dyn Emitter, doc: &Document, opts: &EmitOptions, file: &Path) {
+        let mut out = Vec::new();
+        emitter.emit(doc, opts, &mut out).unwrap();
+        std::fs::write(file, out).unwrap();
+    }
+
+    /// Writes every sheet of every map (of the fixtures only when `fixtures_only`) with `opts`
+    /// as `format` into `dir`, one file each.
+    fn outputs(
+        format: &str,
+        ext: &str,
+        opts: &EmitOptions,
+        dir: &Path,
+        fixtures_only: bool,
+    ) -> Vec<Output> {
+        let emitter = emit::by_name(format).unwrap();
+        let mut out = Vec::new();
+        let fixtures = fixtures_dir();
+        for map in maps() {
+            if fixtures_only && !map.starts_with(&fixtures) {
+                continue;
+            }
+            let doc = read_path(&map).unwrap();
+            let stem = map.file_stem().unwrap().to_string_lossy().into_owned();
+            for i in 0..doc.sheets.len() {
+                let mut one = doc.clone();
+                one.sheets = vec![doc.sheets[i].clone()];
+                let file = dir.join(format!("{stem}-{}.{ext}", i + 1));
+                write(emitter, &one, opts, &file);
+                out.push(Output {
+                    map: map.clone(),
+                    sheet: i,
+                    file,
+                    doc: one,
+                });
+            }
+        }
+        out
+    }
+
+    fn titles_only() -> EmitOptions {
+        let mut o = EmitOptions::default();
+        o.titles_only();
+        o
+    }
+
+    fn every_extra() -> EmitOptions {
+        let mut o = EmitOptions::default();
+        for e in xmindconv::Extra::ALL {
+            o.set(e, true);
+        }
+        o
+    }
+
+    /// The first line where the expected and the consumer's tree differ.
+    fn difference(want: &str, got: &str) -> String {
+        let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+        let i = w
+            .iter()
+            .zip(&g)
+            .position(|(a, b)| a != b)
+            .unwrap_or(w.len().min(g.len()));
+        format!(
+            "line {}: expected {:?}, read {:?} ({} vs {} lines)",
+            i + 1,
+            w.get(i).unwrap_or(&"<end>"),
+            g.get(i).unwrap_or(&"<end>"),
+            w.len(),
+            g.len()
+        )
+    }
+
+    fn fixtures_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    }
+
+    /// `validate-freemind` accepts each file, and `mm-tree` prints the sheet's tree of attached
+    /// topics with the exact titles (compared after folding white space, which `mm-tree` does)
+    /// when `compare`.
+    fn check_freemind(clients: &Path, files: &[Output], compare: bool) -> Vec<String> {
+        in_parallel(files, |o| {
+            check(&clients.join("validate-freemind"), &[&o.file])?;
+            if !compare {
+                return Ok(());
+            }
+            let tree = output_of(&clients.join("mm-tree"), &[&o.file])?;
+            let (want, got) = (expected_tree(&o.doc, 0), fold_tree(&tree));
+            if want != got {
+                return Err(format!("{}: {}", o.name(), difference(&want, &got)));
+            }
+            Ok(())
+        })
+    }
+
+    /// FreeMind of every sheet of every map, titles only, through [`check_freemind`]; the
+    /// fixtures also with every extra on (validated).
+    #[test]
+    fn freemind_is_valid_and_keeps_the_tree() {
+        let Some(clients) = clients() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let files = outputs("freemind", "mm", &titles_only(), dir.path(), false);
+        let errors = check_freemind(&clients, &files, true);
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        let all = tempfile::tempdir().unwrap();
+        let extras = outputs("freemind", "mm", &every_extra(), all.path(), true);
+        let errors = check_freemind(&clients, &extras, false);
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        eprintln!(
+            "freemind: {} sheets read back by mm-tree, {} with every extra validated",
+            files.len(),
+            extras.len()
+        );
+    }
+
+    /// `tree` (lines of two-space indent and a title) with U+200B deleted from the titles and
+    /// the titles folded like [`fold`].
+    fn without_zwsp(tree: &str) -> String {
+        let mut out = String::new();
+        for line in tree.lines() {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            out.push_str(&line[..indent]);
+            out.push_str(&fold(&line[indent..].replace('\u{200B}', "")));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// pandoc (`validate-markdown --from org`, `md-tree --from org`) accepts each file and
+    /// reads it back as the sheet's tree of attached topics with the exact titles. The one
+    /// normalisation: the zero-width spaces that escape Org markup (U+200B, Org's escape
+    /// character, which the reader removes from maps so it never belongs to a title) are deleted
+    /// from pandoc's text before white space is folded.
+    fn check_org(clients: &Path, files: &[Output]) -> Vec<String> {
+        let from = Path::new("--from");
+        let org = Path::new("org");
+        in_parallel(files, |o| {
+            check(&clients.join("validate-markdown"), &[from, org, &o.file])?;
+            let tree = output_of(&clients.join("md-tree"), &[from, org, &o.file])?;
+            let (want, got) = (expected_tree(&o.doc, 0), without_zwsp(&tree));
+            if want != got {
+                return Err(format!(
+                    "{} ({}): {}",
+                    o.name(),
+                    o.file.display(),
+                    difference(&want, &got)
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    /// Org of every sheet of every map, titles only, through [`check_org`]; the fixtures also
+    /// with every extra that lives in a heading's body (notes, links, images, comments,
+    /// relationships, boundaries), which must not add or hide headings, and validated with
+    /// every extra on.
+    #[test]
+    fn org_is_read_back_by_pandoc_as_the_same_tree() {
+        let Some(clients) = clients() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = outputs("org", "org", &titles_only(), dir.path(), false);
+        let mut body = every_extra();
+        for e in [
+            xmindconv::Extra::Floating,
+            xmindconv::Extra::Summaries,
+            xmindconv::Extra::Callouts,
+            xmindconv::Extra::Labels,
+            xmindconv::Extra::Markers,
+        ] {
+            body.set(e, false);
+        }
+        let body_dir = tempfile::tempdir().unwrap();
+        files.extend(outputs("org", "org", &body, body_dir.path(), true));
+        let errors = check_org(&clients, &files);
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        let all = tempfile::tempdir().unwrap();
+        let extras = outputs("org", "org", &every_extra(), all.path(), true);
+        let from = Path::new("--from");
+        let org = Path::new("org");
+        let errors = in_parallel(&extras, |o| {
+            check(&clients.join("validate-markdown"), &[from, org, &o.file])
+        });
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        eprintln!("org: {} outputs read back by pandoc", files.len());
+    }
+
+    /// The program `name` on the PATH, or a skip note (a failure with
+    /// `XMINDCONV_REQUIRE_CLIENTS`).
+    fn tool(name: &str) -> Option<PathBuf> {
+        let found = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        });
+        if found.is_none() {
+            if std::env::var_os("XMINDCONV_REQUIRE_CLIENTS").is_some() {
+                panic!("{name} is not installed (apt-get install plantuml graphviz)");
+            }
+            eprintln!("note: {name} is not installed; skipped");
+        }
+        found
+    }
+
+    /// Whitespace-separated words of every title of a sheet's tree of attached topics, sorted.
+    fn title_words(doc: &Document) -> Vec<String> {
+        let sheet = &doc.sheets[0];
+        let mut words = Vec::new();
+        sheet.walk(TopicId::ROOT, |id, _| {
+            words.extend(sheet.topic(id).title.split_whitespace().map(String::from));
+            true
+        });
+        words.sort();
+        words
+    }
+
+    /// The contents of the `<text>` elements of an SVG file, entities decoded.
+    fn svg_texts(svg: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for piece in svg.split("<text").skip(1) {
+            let Some(start) = piece.find('>') else {
+                continue;
+            };
+            let Some(end) = piece.find("</text>") else {
+                continue;
+            };
+            out.push(xml_unescape(&piece[start + 1..end]));
+        }
+        out
+    }
+
+    fn xml_unescape(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            let Some(end) = tail.find(';') else {
+                out.push_str(tail);
+                return out;
+            };
+            let entity = &tail[1..end];
+            let c = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => entity
+                    .strip_prefix("#x")
+                    .map(|h| u32::from_str_radix(h, 16))
+                    .or_else(|| entity.strip_prefix('#').map(str::parse))
+                    .and_then(Result::ok)
+                    .and_then(char::from_u32),
+            };
+            match c {
+                Some(c) => {
+                    out.push(c);
+                    rest = &tail[end + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// `plantuml -syntax` accepts every diagram of `files` (all files in one run: one JVM start
+    /// instead of a hundred), and `plantuml -tsvg` draws them without an error into `svg`. For
+    /// the files in `compare` (one diagram each, titles only) each SVG has one box per topic and
+    /// shows exactly the words of the titles (compared as sorted lists of words: PlantUML draws
+    /// a tab as a gap between two text elements). `-syntax` alone is not enough: PlantUML 1.2020
+    /// accepts `&#92;` there and then crashes while drawing it. Returns the number of diagrams
+    /// and the errors.
+    fn check_plantuml(
+        plantuml: &Path,
+        files: &[&Output],
+        compare: &[&Output],
+        svg: &Path,
+    ) -> (usize, Vec<String>) {
+        // plantuml -syntax reads the diagrams of every file from standard input.
+        let mut input = Vec::new();
+        let mut owners = Vec::new();
+        for f in files {
+            // Each file ends with `@endmindmap` and a newline; a blank line after the last
+            // diagram would count as an empty diagram.
+            let text = std::fs::read_to_string(&f.file).unwrap();
+            let diagrams = text.lines().filter(|l| *l == "@startmindmap").count();
+            input.extend(text.into_bytes());
+            owners.extend(std::iter::repeat_n(f.file.clone(), diagrams));
+        }
+        let mut child = Command::new(plantuml)
+            .arg("-syntax")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            stdin.write_all(&input).unwrap();
+        });
+        let o = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        let report = String::from_utf8_lossy(&o.stdout);
+        let mut lines = report.lines();
+        let mut errors = Vec::new();
+        for owner in &owners {
+            match lines.next() {
+                Some("MINDMAP") => {
+                    lines.next();
+                }
+                Some("ERROR") => {
+                    let at = lines.next().unwrap_or("?");
+                    let why = lines.next().unwrap_or("?");
+                    errors.push(format!("{}: line {at}: {why}", owner.display()));
+                }
+                other => errors.push(format!(
+                    "{}: plantuml -syntax said {other:?}",
+                    owner.display()
+                )),
+            }
+        }
+        if !o.status.success() && errors.is_empty() {
+            errors.push(format!(
+                "plantuml -syntax failed ({}):\n{}{report}",
+                o.status,
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        if !errors.is_empty() {
+            return (owners.len(), errors);
+        }
+
+        // Rendering: one run for all files.
+        let mut cmd = Command::new(plantuml);
+        cmd.arg("-tsvg").arg("-o").arg(svg);
+        for f in files {
+            cmd.arg(&f.file);
+        }
+        let o = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        if !o.status.success() || stderr.contains("Error") || stderr.contains("Exception") {
+            return (
+                owners.len(),
+                vec![format!("plantuml -tsvg failed ({}):\n{stderr}", o.status)],
+            );
+        }
+        let errors = in_parallel(compare, |f| {
+            let name = f.file.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(svg.join(format!("{name}.svg")))
+                .map_err(|e| format!("{}: no SVG: {e}", f.name()))?;
+            let boxes = text.matches("<rect").count();
+            let topics = expected_tree(&f.doc, 0).lines().count();
+            if boxes != topics {
+                return Err(format!("{}: {boxes} boxes for {topics} topics", f.name()));
+            }
+            let mut got: Vec<String> = svg_texts(&text)
+                .iter()
+                .flat_map(|t| t.split_whitespace().map(String::from).collect::<Vec<_>>())
+                .collect();
+            got.sort();
+            let want = title_words(&f.doc);
+            if got != want {
+                let missing: Vec<&String> = want.iter().filter(|w| !got.contains(w)).collect();
+                let extra: Vec<&String> = got.iter().filter(|w| !want.contains(w)).collect();
+                return Err(format!(
+                    "{}: words differ: missing {missing:?}, unexpected {extra:?}",
+                    f.name()
+                ));
+            }
+            Ok(())
+        });
+        (owners.len(), errors)
+    }
+
+    /// PlantUML of every sheet of every map, titles only, through [`check_plantuml`] (with
+    /// comparison); the fixtures also with every extra on (syntax and rendering).
+    #[test]
+    fn plantuml_accepts_and_draws_every_title() {
+        let Some(plantuml) = tool("plantuml") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let files = outputs("plantuml", "puml", &titles_only(), dir.path(), false);
+        let all = tempfile::tempdir().unwrap();
+        // A name of their own: the SVGs of both sets go to one folder.
+        let extras = outputs("plantuml", "all.puml", &every_extra(), all.path(), true);
+        let every: Vec<&Output> = files.iter().chain(&extras).collect();
+        let compare: Vec<&Output> = files.iter().collect();
+        let (diagrams, errors) =
+            check_plantuml(&plantuml, &every, &compare, &dir.path().join("svg"));
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        eprintln!(
+            "plantuml: {diagrams} diagrams accepted, {} sheets drawn with their exact words",
+            files.len()
+        );
+    }
+
+    /// The records (lines) of `dot -Tplain` output, split into fields: words, or quoted
+    /// strings (returned with their backslash escapes, without the quotes). Inside a quoted
+    /// string a backslash before a line break continues the string on the next line, as
+    /// Graphviz writes long labels.
+    fn plain_records(plain: &str) -> Vec<Vec<String>> {
+        let mut records = Vec::new();
+        let mut fields: Vec<String> = Vec::new();
+        let mut chars = plain.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\n' => records.push(std::mem::take(&mut fields)),
+                ' ' => {}
+                '"' => {
+                    let mut field = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '\\' => match chars.next() {
+                                Some('\n') => {}
+                                Some(e) => {
+                                    field.push('\\');
+                                    field.push(e);
+                                }
+                                None => {}
+                            },
+                            '"' => break,
+                            c => field.push(c),
+                        }
+                    }
+                    fields.push(field);
+                }
+                c => {
+                    let mut field = c.to_string();
+                    while let Some(&c) = chars.peek() {
+                        if c == ' ' || c == '\n' {
+                            break;
+                        }
+                        field.push(c);
+                        chars.next();
+                    }
+                    fields.push(field);
+                }
+            }
+        }
+        if !fields.is_empty() {
+            records.push(fields);
+        }
+        records
+    }
+
+    /// A label as `-Tplain` prints it, escapes undone (`\n`, `\l`, `\r` are line breaks).
+    fn plain_label(raw: &str) -> String {
+        let mut out = String::new();
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n' | 'l' | 'r') => out.push('\n'),
+                Some(c) => out.push(c),
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// The tree of a laid-out graph (`dot -Tplain`): from the node no edge points at, down the
+    /// edges in the order Graphviz lists them, one label a line (folded), two spaces a level.
+    fn plain_tree(plain: &str) -> Result<String, String> {
+        let mut labels: HashMap<String, String> = HashMap::new();
+        let mut order = Vec::new();
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut has_parent = std::collections::HashSet::new();
+        for f in plain_records(plain) {
+            match f.first().map(String::as_str) {
+                Some("node") if f.len() > 6 => {
+                    order.push(f[1].clone());
+                    labels.insert(f[1].clone(), plain_label(&f[6]));
+                }
+                Some("edge") if f.len() > 2 => {
+                    children.entry(f[1].clone()).or_default().push(f[2].clone());
+                    has_parent.insert(f[2].clone());
+                }
+                _ => {}
+            }
+        }
+        let roots: Vec<&String> = order.iter().filter(|n| !has_parent.contains(*n)).collect();
+        let [root] = roots[..] else {
+            return Err(format!("{} nodes without a parent", roots.len()));
+        };
+        let mut out = String::new();
+        let mut stack = vec![(root.clone(), 0usize)];
+        while let Some((n, depth)) = stack.pop() {
+            out.push_str(&"  ".repeat(depth));
+            out.push_str(&fold(&labels[&n]));
+            out.push('\n');
+            for c in children.get(&n).into_iter().flatten().rev() {
+                stack.push((c.clone(), depth + 1));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Graphviz (`dot -Tsvg`, and `-Tplain` in the same run) accepts each file, and when
+    /// `compare` the graph it lays out is the sheet's tree: rebuilt from the edges Graphviz
+    /// reports, with the labels it would draw (escapes undone, entities decoded, `\N` not
+    /// substituted) equal to the titles after folding white space.
+    fn check_dot(dot: &Path, files: &[Output], compare: bool) -> Vec<String> {
+        in_parallel(files, |f| {
+            let (svg, plain) = (f.file.with_extension("svg"), f.file.with_extension("txt"));
+            let o = Command::new(dot)
+                .arg("-Tsvg")
+                .arg("-o")
+                .arg(&svg)
+                .arg("-Tplain")
+                .arg("-o")
+                .arg(&plain)
+                .arg(&f.file)
+                .output()
+                .map_err(|e| e.to_string())?;
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            if !o.status.success() || stderr.contains("Error") {
+                return Err(format!("{}: dot failed ({}): {stderr}", f.name(), o.status));
+            }
+            if !compare {
+                return Ok(());
+            }
+            let got = plain_tree(&std::fs::read_to_string(&plain).unwrap())
+                .map_err(|e| format!("{}: {e}", f.name()))?;
+            let want = expected_tree(&f.doc, 0);
+            if want != got {
+                return Err(format!("{}: {}", f.name(), difference(&want, &got)));
+            }
+            Ok(())
+        })
+    }
+
+    /// DOT of every sheet of every map, titles only, through [`check_dot`] (with comparison);
+    /// the fixtures also laid out with every extra on.
+    #[test]
+    fn graphviz_lays_out_the_tree_with_the_exact_labels() {
+        let Some(dot) = tool("dot") else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let files = outputs("dot", "dot", &titles_only(), dir.path(), false);
+        let mut errors = check_dot(&dot, &files, true);
+        let all = tempfile::tempdir().unwrap();
+        let extras = outputs("dot", "dot", &every_extra(), all.path(), true);
+        errors.extend(check_dot(&dot, &extras, false));
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        eprintln!(
+            "dot: {} sheets read back as the same tree, {} with every extra laid out",
+            files.len(),
+            extras.len()
+        );
+    }
+
+    /// Random documents built in the model (the generator of `tests/properties.rs`: titles
+    /// made of white space, line breaks, CJK, emoji and the characters formats treat
+    /// specially, with a fixed seed), every sheet with titles only, through the four checks
+    /// above.
+    #[test]
+    fn random_documents_survive_the_four_consumers() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let Some(clients) = clients() else { return };
+        let (Some(plantuml), Some(dot)) = (tool("plantuml"), tool("dot")) else {
+            return;
+        };
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let docs: Vec<Document> = (0..24)
+            .map(|_| {
+                common::arbitrary::document()
+                    .new_tree(&mut runner)
+                    .unwrap()
+                    .current()
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let random = |format: &str, ext: &str| -> Vec<Output> {
+            let emitter = emit::by_name(format).unwrap();
+            let mut out = Vec::new();
+            for (d, doc) in docs.iter().enumerate() {
+                for i in 0..doc.sheets.len() {
+                    let mut one = doc.clone();
+                    one.sheets = vec![doc.sheets[i].clone()];
+                    let file = dir.path().join(format!("random-{d}-{}.{ext}", i + 1));
+                    write(emitter, &one, &titles_only(), &file);
+                    out.push(Output {
+                        map: PathBuf::from(format!("random document {d}")),
+                        sheet: i,
+                        file,
+                        doc: one,
+                    });
+                }
+            }
+            out
+        };
+        let mut errors = check_freemind(&clients, &random("freemind", "mm"), true);
+        errors.extend(check_org(&clients, &random("org", "org")));
+        let puml = random("plantuml", "puml");
+        let refs: Vec<&Output> = puml.iter().collect();
+        errors.extend(check_plantuml(&plantuml, &refs, &refs, &dir.path().join("svg")).1);
+        errors.extend(check_dot(&dot, &random("dot", "dot"), true));
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        eprintln!(
+            "random: {} sheets through FreeMind, Org, PlantUML and DOT",
+            puml.len()
+        );
+    }
+}

@@ -5,11 +5,16 @@
 //! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
+mod dot;
+mod freemind;
 mod json;
 mod markdown;
 mod mermaid;
 mod opml;
+mod org;
 mod outline;
+mod plantuml;
+mod shared;
 mod text;
 
 use std::io::{self, Write};
@@ -48,6 +53,10 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &text::Text,
     &opml::Opml,
     &mermaid::Mermaid,
+    &freemind::FreeMind,
+    &org::Org,
+    &plantuml::PlantUml,
+    &dot::Dot,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).

@@ -1,0 +1,399 @@
+//! Graphviz DOT: a `digraph` whose nodes are the topics and whose edges are the tree, with
+//! relationships as dashed edges.
+//!
+//! Choices (documented in the README):
+//! - One sheet: the topics straight in the graph. Several sheets: one `subgraph cluster_N` per
+//!   sheet, labelled with the sheet's title. The graph is laid out left to right (`rankdir=LR`),
+//!   nodes are rounded boxes, the root's border bold.
+//! - Node ids are the topics' XMind ids (quoted), made unique with `_2`, `_3`…; a topic without
+//!   id gets `s<sheet>-<n>`. The same map gives the same ids every time.
+//! - Labels are quoted: `"` and `\` are backslash-escaped (so `\N`, `\G`, `\l` stay text), line
+//!   breaks are `\n`, and `&` is `&amp;` (Graphviz decodes HTML entities in labels).
+//! - Extras on by default: relationships (a dashed edge from the first end to the second, the
+//!   title as the edge's label, not constraining the layout; a relationship with an end that is
+//!   missing or not written is left out), links (the node's `URL`, clickable in SVG; a topic
+//!   link points at the target node's `id`, `#topic-…`), summaries (a node linked by dotted
+//!   edges from each child it covers), callouts (a `note`-shaped node linked by a dotted edge)
+//!   and floating topics (trees of their own, no edge to the rest, the floating topic's border
+//!   dashed). Off by default: labels, markers, notes, images, comments, boundaries, written with
+//!   `--with` as lines of the label below the title (`Labels: …`, `Note: …`…). Folded branches
+//!   are drawn open.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use super::shared::{self, Ctx, Ids, Kind, Visit};
+use super::{EmitOptions, Emitter, Extra};
+use crate::model::{Document, LinkKind, Sheet, TopicId};
+
+/// The Graphviz DOT emitter.
+pub struct Dot;
+
+impl Emitter for Dot {
+    fn name(&self) -> &'static str {
+        "dot"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["graphviz"]
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["dot", "gv"]
+    }
+    fn description(&self) -> &'static str {
+        "Graphviz digraph: the tree as edges, relationships dashed, one cluster per sheet"
+    }
+    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+        let defaults = [
+            Extra::Floating,
+            Extra::Summaries,
+            Extra::Callouts,
+            Extra::Relationships,
+            Extra::Links,
+        ];
+        let ctx = Ctx::new(doc, opts, &defaults);
+        let ids = node_ids(doc);
+        let anchors = anchors(&ctx, &ids);
+        let name = doc.name.as_deref().unwrap_or("map");
+        let name = name
+            .strip_suffix(".xmind")
+            .or_else(|| name.strip_suffix(".XMIND"))
+            .unwrap_or(name);
+        writeln!(out, "digraph {} {{", quoted(name))?;
+        out.write_all(b"  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n")?;
+        let several = doc.sheets.len() > 1;
+        for (s, sheet) in doc.sheets.iter().enumerate() {
+            let pad = if several { "    " } else { "  " };
+            if several {
+                writeln!(out, "  subgraph cluster_{} {{", s + 1)?;
+                writeln!(out, "    label={};", quoted(&sheet.title))?;
+            }
+            let w = SheetWriter {
+                ctx: &ctx,
+                s,
+                sheet,
+                ids: &ids[s],
+                anchors: &anchors,
+                pad,
+            };
+            w.write(out)?;
+            if several {
+                out.write_all(b"  }\n")?;
+            }
+        }
+        out.write_all(b"}\n")
+    }
+}
+
+/// The node id of every topic of every sheet, unique in the document.
+fn node_ids(doc: &Document) -> Vec<Vec<String>> {
+    let mut ids = Ids::default();
+    doc.sheets
+        .iter()
+        .enumerate()
+        .map(|(s, sheet)| {
+            sheet
+                .topics
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let base = if t.id.is_empty() {
+                        format!("s{}-{i}", s + 1)
+                    } else {
+                        t.id.to_string()
+                    };
+                    ids.unique(base)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// SVG ids (`topic-…`) of the nodes that written topic links point at.
+fn anchors(ctx: &Ctx<'_>, ids: &[Vec<String>]) -> HashMap<(usize, TopicId), String> {
+    let mut out = HashMap::new();
+    if !ctx.wants(Extra::Links) {
+        return out;
+    }
+    let mut targets = Vec::new();
+    for (s, sheet) in ctx.doc.sheets.iter().enumerate() {
+        for (i, t) in sheet.topics.iter().enumerate() {
+            if !ctx.is_written(s, TopicId(i as u32)) {
+                continue;
+            }
+            if let Some(l) = t.link.as_deref().filter(|l| l.kind == LinkKind::Topic) {
+                targets.extend(ctx.link_target(l));
+            }
+        }
+    }
+    targets.sort();
+    targets.dedup();
+    let mut used = Ids::default();
+    for (s, id) in targets {
+        let clean: String = ids[s][id.index()]
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        out.insert((s, id), used.unique(format!("topic-{clean}")));
+    }
+    out
+}
+
+struct SheetWriter<'a> {
+    ctx: &'a Ctx<'a>,
+    s: usize,
+    sheet: &'a Sheet,
+    ids: &'a [String],
+    anchors: &'a HashMap<(usize, TopicId), String>,
+    pad: &'a str,
+}
+
+impl SheetWriter<'_> {
+    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        let (ctx, sheet) = (self.ctx, self.sheet);
+        let mut seen = vec![false; sheet.len()];
+        for (start, depth, kind) in ctx.tops(sheet) {
+            ctx.walk(sheet, start, depth, kind, &mut seen, |v| match v {
+                Visit::Enter(n) => self.node(n.id, n.depth, n.kind, out),
+                Visit::Leave(_) => Ok(()),
+            })?;
+        }
+        if ctx.wants(Extra::Relationships) {
+            for (r, from, to) in ctx.drawn_relationships(self.s) {
+                let title = shared::fold(&sheet.relationships[r].title);
+                let label = if title.is_empty() {
+                    String::new()
+                } else {
+                    format!(", label={}", quoted(&title))
+                };
+                writeln!(
+                    out,
+                    "{}{} -> {} [style=dashed, constraint=false{label}];",
+                    self.pad,
+                    self.id(from),
+                    self.id(to)
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn id(&self, t: TopicId) -> String {
+        quoted(&self.ids[t.index()])
+    }
+
+    /// Writes a topic's node and the edge that attaches it.
+    fn node(&self, id: TopicId, depth: usize, kind: Kind, out: &mut dyn Write) -> io::Result<()> {
+        let (ctx, sheet, pad) = (self.ctx, self.sheet, self.pad);
+        let t = sheet.topic(id);
+        let mut lines = vec![t.title.to_string()];
+        lines.extend(ctx.extra_lines(self.s, id, depth, &[Extra::Links, Extra::Relationships]));
+        let mut attrs = vec![format!("label={}", quoted(&lines.join("\n")))];
+        match kind {
+            Kind::Root => attrs.push("style=\"rounded,bold\"".into()),
+            Kind::Floating => attrs.push("style=\"rounded,dashed\"".into()),
+            Kind::Callout => attrs.push("shape=note, style=\"\"".into()),
+            Kind::Attached | Kind::Summary(_) => {}
+        }
+        if ctx.wants(Extra::Links) {
+            if let Some(l) = t.link.as_deref() {
+                let url = match l.kind {
+                    LinkKind::Topic => ctx
+                        .link_target(l)
+                        .and_then(|target| self.anchors.get(&target))
+                        .map(|a| format!("#{a}")),
+                    _ if shared::unsafe_scheme(&l.href) => None,
+                    LinkKind::Attachment => Some(ctx.opts.media_link(&l.href)),
+                    _ => Some(l.href.trim().to_string()),
+                };
+                if let Some(url) = url {
+                    attrs.push(format!(
+                        "URL={}",
+                        quoted(&shared::percent_encode(&url, &['"', '<', '>']))
+                    ));
+                }
+            }
+        }
+        if let Some(a) = self.anchors.get(&(self.s, id)) {
+            attrs.push(format!("id={}", quoted(a)));
+        }
+        writeln!(out, "{pad}{} [{}];", self.id(id), attrs.join(", "))?;
+        let parent = t.parent();
+        match kind {
+            Kind::Attached => {
+                if let Some(p) = parent {
+                    writeln!(out, "{pad}{} -> {};", self.id(p), self.id(id))?;
+                }
+            }
+            Kind::Summary(i) => {
+                let Some(p) = parent else { return Ok(()) };
+                let pt = sheet.topic(p);
+                let covered: Vec<TopicId> = match pt.summaries.get(i).and_then(|sm| sm.range) {
+                    Some(r) => pt
+                        .children
+                        .iter()
+                        .skip(r.start)
+                        .take(r.end + 1 - r.start)
+                        .copied()
+                        .collect(),
+                    None => vec![p],
+                };
+                for c in covered {
+                    writeln!(
+                        out,
+                        "{pad}{} -> {} [style=dotted, arrowhead=none];",
+                        self.id(c),
+                        self.id(id)
+                    )?;
+                }
+            }
+            Kind::Callout => {
+                if let Some(p) = parent {
+                    writeln!(
+                        out,
+                        "{pad}{} -> {} [style=dotted, arrowhead=none];",
+                        self.id(p),
+                        self.id(id)
+                    )?;
+                }
+            }
+            Kind::Root | Kind::Floating => {}
+        }
+        Ok(())
+    }
+}
+
+/// A DOT quoted string: `"` and `\` backslash-escaped, a line break as `\n`, `&` as `&amp;`
+/// (Graphviz decodes HTML entities in labels, and writes `URL` into SVG as it is), control
+/// characters as U+FFFD.
+pub(crate) fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '&' => out.push_str("&amp;"),
+            c if shared::is_forbidden_control(c) || c == '\r' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ChildRange, Link, Relationship, Topic, TopicKind, TopicRef};
+
+    fn dot(doc: &Document, opts: &EmitOptions) -> String {
+        let mut out = Vec::new();
+        Dot.emit(doc, opts, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn labels_are_quoted_and_escaped() {
+        assert_eq!(quoted("plain"), "\"plain\"");
+        assert_eq!(
+            quoted("a \"q\" \\N \\l\nb &amp; <b> {r|s}\u{1}"),
+            "\"a \\\"q\\\" \\\\N \\\\l\\nb &amp;amp; <b> {r|s}\u{FFFD}\""
+        );
+    }
+
+    #[test]
+    fn tree_relationships_summaries_callouts_and_links() {
+        let mut s = Sheet::new("root");
+        s.topics[0].id = "r".into();
+        let mut a = Topic::new("a\nb");
+        a.id = "a".into();
+        let a = s.add(TopicId::ROOT, TopicKind::Attached, a);
+        let mut b = Topic::new("b");
+        b.id = "b".into();
+        let mut l = Link::new("xmind:#a");
+        l.target = Some(TopicRef { sheet: 0, topic: a });
+        b.link = Some(Box::new(l));
+        let b = s.add(TopicId::ROOT, TopicKind::Attached, b);
+        let mut z = Topic::new("sum");
+        z.id = "z".into();
+        s.add(TopicId::ROOT, TopicKind::Summary, z);
+        s.topics[0].summaries[0].range = Some(ChildRange { start: 0, end: 1 });
+        let mut c = Topic::new("call");
+        c.id = "c".into();
+        s.add(b, TopicKind::Callout, c);
+        let mut f = Topic::new("float");
+        f.id = "f".into();
+        f.link = Some(Box::new(Link::new("https://e.com/?a=1&b=2 x")));
+        s.add(a, TopicKind::Floating, f);
+        s.relationships.push(Relationship {
+            from: Some(b),
+            to: Some(a),
+            title: "see".into(),
+            ..Relationship::default()
+        });
+        let doc = Document {
+            name: Some("m.xmind".into()),
+            sheets: vec![s],
+            ..Document::default()
+        };
+        assert_eq!(
+            dot(&doc, &EmitOptions::default()),
+            "digraph \"m\" {\n  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n\
+             \x20 \"r\" [label=\"root\", style=\"rounded,bold\"];\n\
+             \x20 \"a\" [label=\"a\\nb\", id=\"topic-a\"];\n  \"r\" -> \"a\";\n\
+             \x20 \"b\" [label=\"b\", URL=\"#topic-a\"];\n  \"r\" -> \"b\";\n\
+             \x20 \"c\" [label=\"call\", shape=note, style=\"\"];\n\
+             \x20 \"b\" -> \"c\" [style=dotted, arrowhead=none];\n\
+             \x20 \"z\" [label=\"sum\"];\n\
+             \x20 \"a\" -> \"z\" [style=dotted, arrowhead=none];\n\
+             \x20 \"b\" -> \"z\" [style=dotted, arrowhead=none];\n\
+             \x20 \"f\" [label=\"float\", style=\"rounded,dashed\", URL=\"https://e.com/?a=1&amp;b=2%20x\"];\n\
+             \x20 \"b\" -> \"a\" [style=dashed, constraint=false, label=\"see\"];\n}\n"
+        );
+        let mut titles = EmitOptions::default();
+        titles.titles_only();
+        assert_eq!(
+            dot(&doc, &titles),
+            "digraph \"m\" {\n  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n\
+             \x20 \"r\" [label=\"root\", style=\"rounded,bold\"];\n\
+             \x20 \"a\" [label=\"a\\nb\"];\n  \"r\" -> \"a\";\n\
+             \x20 \"b\" [label=\"b\"];\n  \"r\" -> \"b\";\n}\n"
+        );
+    }
+
+    #[test]
+    fn several_sheets_are_clusters() {
+        let doc = Document {
+            sheets: vec![Sheet::new("one"), Sheet::new("two")],
+            ..Document::default()
+        };
+        assert_eq!(
+            dot(&doc, &EmitOptions::default()),
+            "digraph \"map\" {\n  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n\
+             \x20 subgraph cluster_1 {\n    label=\"\";\n    \"s1-0\" [label=\"one\", style=\"rounded,bold\"];\n  }\n\
+             \x20 subgraph cluster_2 {\n    label=\"\";\n    \"s2-0\" [label=\"two\", style=\"rounded,bold\"];\n  }\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_very_deep_chain_is_written_without_recursion() {
+        let mut s = Sheet::new("root");
+        let mut parent = TopicId::ROOT;
+        for i in 0..20_000 {
+            parent = s.add(parent, TopicKind::Attached, Topic::new(i.to_string()));
+        }
+        let doc = Document {
+            sheets: vec![s],
+            ..Document::default()
+        };
+        let out = dot(&doc, &EmitOptions::default());
+        assert_eq!(out.matches(" -> ").count(), 20_000);
+    }
+}

@@ -1,0 +1,669 @@
+//! Org mode: one heading per topic, `*` for the root, `**` for main topics and so on; extras in
+//! the heading's body, labels and markers as tags.
+//!
+//! Choices (documented in the README):
+//! - Several sheets: one after the other, each starting with a comment line `# Sheet N: TITLE`;
+//!   each sheet's root is a top-level heading. Floating topics follow their sheet's tree as
+//!   top-level headings of their own (depth-limited like main topics). Summary topics and
+//!   callouts are child headings after the attached children, their titles prefixed with
+//!   `Summary (first … last): ` and `Callout: `.
+//! - Titles are literal text. Org has no backslash escape; its manual's escape character is the
+//!   zero-width space (U+200B), which this emitter inserts wherever Org (Emacs or pandoc) would
+//!   otherwise read markup: after `\`, `_`, `^`, `$`, `<`, `[` (entities, line breaks, sub- and
+//!   superscripts, math, targets, timestamps, links, footnotes, cookies); after an emphasis
+//!   marker `* / = ~ +` that could close emphasis (followed by anything but an ASCII letter or
+//!   digit); between the characters of `--`, `...`, `{{`, `@@`; before a leading `TODO`, `DONE`
+//!   or `COMMENT` keyword and before a title's final `:` (tags); at either end of a title that
+//!   starts or ends with white space (Org trims it); as the whole of an empty title. The reader
+//!   removes U+200B from maps, so deleting every U+200B gives back the exact title. A heading
+//!   holds one line: a title's lines are joined with spaces.
+//! - Extras (all on by default): labels and markers (as words, `P1`, `50%`, `red_flag`) are
+//!   tags, sanitised to Org's tag characters (letters, digits, `_ @ # %`; anything else `_`);
+//!   a link wraps the title, `[[url][title]]` (topic links `[[#topic-ID][title]]` to a
+//!   `CUSTOM_ID` property of the target; stored attachments `[[file:resources/…]]`); an image
+//!   is an inline image link `[[file:resources/….png]]`; the note is body text, one line per
+//!   line (`\\` line breaks), escaped like titles and with a zero-width space before a line that
+//!   would start a block (a heading, list, table, drawer, keyword, comment…); comments,
+//!   relationships (`Relationship (title): → [[#topic-ID][other end]]`), boundaries and
+//!   summaries without a topic are paragraphs of the body. A folded topic gets the property
+//!   `VISIBILITY: folded`.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
+
+use super::shared::{self, Ctx, Ids, Kind, Visit};
+use super::{EmitOptions, Emitter, Extra};
+use crate::markers::{self, MarkerStyle};
+use crate::model::{Document, LinkKind, Topic, TopicId};
+
+/// The Org mode emitter.
+pub struct Org;
+
+/// Org's escape character.
+const ZWSP: char = '\u{200B}';
+
+impl Emitter for Org {
+    fn name(&self) -> &'static str {
+        "org"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["org"]
+    }
+    fn description(&self) -> &'static str {
+        "Org mode: headings by depth, notes as body text, labels and markers as tags"
+    }
+    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+        let ctx = Ctx::new(doc, opts, &Extra::ALL);
+        let mut w = Writer {
+            anchors: anchors(&ctx),
+            ctx: &ctx,
+            out,
+            blank: false,
+        };
+        let several = doc.sheets.len() > 1;
+        for (s, sheet) in doc.sheets.iter().enumerate() {
+            if several {
+                let line = format!("# Sheet {}: {}", s + 1, shared::fold(&sheet.title));
+                w.line(line.trim_end())?;
+            }
+            let rels = ctx.relationships_by_topic(s);
+            let mut seen = vec![false; sheet.len()];
+            for (start, depth, kind) in ctx.tops(sheet) {
+                ctx.walk(sheet, start, depth, kind, &mut seen, |v| match v {
+                    Visit::Enter(n) => {
+                        w.topic(s, n.id, n.depth, n.depth + 1 - depth, n.kind, &rels)
+                    }
+                    Visit::Leave(_) => Ok(()),
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `CUSTOM_ID`s of the topics that written topic links and relationships point at.
+fn anchors(ctx: &Ctx<'_>) -> HashMap<(usize, TopicId), String> {
+    let doc = ctx.doc;
+    let mut wanted: HashSet<(usize, TopicId)> = HashSet::new();
+    for (s, sheet) in doc.sheets.iter().enumerate() {
+        if ctx.wants(Extra::Links) {
+            for (i, t) in sheet.topics.iter().enumerate() {
+                if !ctx.is_written(s, TopicId(i as u32)) {
+                    continue;
+                }
+                if let Some(l) = t.link.as_deref().filter(|l| l.kind == LinkKind::Topic) {
+                    wanted.extend(ctx.link_target(l));
+                }
+            }
+        }
+        for (_, rels) in ctx.relationships_by_topic(s) {
+            for (r, first) in rels {
+                let rel = &sheet.relationships[r];
+                let other = if first { rel.to } else { rel.from };
+                if let Some(o) = other.filter(|&o| ctx.is_written(s, o)) {
+                    wanted.insert((s, o));
+                }
+            }
+        }
+    }
+    let mut wanted: Vec<_> = wanted.into_iter().collect();
+    wanted.sort();
+    let mut ids = Ids::default();
+    wanted
+        .into_iter()
+        .map(|(s, id)| {
+            let t = doc.sheets[s].topic(id);
+            let clean: String =
+                t.id.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect();
+            let base = if clean.is_empty() {
+                format!("topic-{}-{}", s + 1, id.0)
+            } else {
+                format!("topic-{clean}")
+            };
+            ((s, id), ids.unique(base))
+        })
+        .collect()
+}
+
+struct Writer<'a, 'o> {
+    ctx: &'a Ctx<'a>,
+    anchors: HashMap<(usize, TopicId), String>,
+    out: &'o mut dyn Write,
+    /// A blank line is due before the next heading.
+    blank: bool,
+}
+
+/// How a topic's link is written.
+enum LinkForm {
+    /// Around the title: `[[target][title]]`.
+    Wrap(String),
+    /// A paragraph of the body, already escaped.
+    Alone(String),
+}
+
+impl Writer<'_, '_> {
+    fn line(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    fn topic(
+        &mut self,
+        s: usize,
+        id: TopicId,
+        depth: usize,
+        level: usize,
+        kind: Kind,
+        rels: &HashMap<TopicId, Vec<(usize, bool)>>,
+    ) -> io::Result<()> {
+        let ctx = self.ctx;
+        let sheet = &ctx.doc.sheets[s];
+        let t = sheet.topic(id);
+        if std::mem::take(&mut self.blank) {
+            self.out.write_all(b"\n")?;
+        }
+
+        // The heading line.
+        let mut head = "*".repeat(level);
+        head.push(' ');
+        let prefix = match kind {
+            Kind::Summary(i) => {
+                let covered = t.parent().and_then(|p| {
+                    let p = sheet.topic(p);
+                    p.summaries
+                        .get(i)
+                        .and_then(|sm| sm.range)
+                        .map(|r| shared::range_text(sheet, p, r))
+                });
+                Some(match covered {
+                    Some(c) => format!("Summary ({c}): "),
+                    None => "Summary: ".to_string(),
+                })
+            }
+            Kind::Callout => Some("Callout: ".to_string()),
+            _ => None,
+        };
+        let link = self.link_form(t);
+        let blank_title = t.title.trim().is_empty();
+        match (&link, prefix) {
+            (Some(LinkForm::Wrap(target)), prefix) if !blank_title => {
+                if let Some(p) = prefix {
+                    head.push_str(&heading_text(&p));
+                }
+                head.push_str("[[");
+                head.push_str(target);
+                head.push_str("][");
+                head.push_str(&link_description(&t.title));
+                head.push_str("]]");
+            }
+            (_, Some(p)) => head.push_str(&heading_text(&format!("{p}{}", t.title))),
+            (_, None) => head.push_str(&heading_text(&t.title)),
+        }
+        let tags = tags(ctx, t);
+        if !tags.is_empty() {
+            head.push_str(" :");
+            head.push_str(&tags.join(":"));
+            head.push(':');
+        }
+        self.line(&head)?;
+
+        // The property drawer.
+        let mut props = Vec::new();
+        if let Some(a) = self.anchors.get(&(s, id)) {
+            props.push(format!(":CUSTOM_ID: {a}"));
+        }
+        if t.folded && ctx.has_below(sheet, id, depth) {
+            props.push(":VISIBILITY: folded".to_string());
+        }
+        if !props.is_empty() {
+            self.line(":PROPERTIES:")?;
+            for p in props {
+                self.line(&p)?;
+            }
+            self.line(":END:")?;
+        }
+
+        // The body: one paragraph per extra.
+        let mut paras: Vec<Vec<String>> = Vec::new();
+        match link {
+            Some(LinkForm::Alone(text)) => paras.push(vec![text]),
+            Some(LinkForm::Wrap(target)) if blank_title => {
+                paras.push(vec![format!("Link: [[{target}]]")]);
+            }
+            _ => {}
+        }
+        if ctx.wants(Extra::Images) {
+            if let Some(img) = t.image.as_deref() {
+                let src = ctx.opts.media_link(&img.src);
+                let target = match img.entry() {
+                    Some(_) => format!("file:{src}"),
+                    None => src,
+                };
+                paras.push(vec![format!("[[{}]]", url(&target))]);
+            }
+        }
+        if ctx.wants(Extra::Notes) {
+            if let Some(n) = t.notes.as_deref() {
+                paras.extend(text_paragraphs(n.plain.trim_end(), ""));
+            }
+        }
+        if ctx.wants(Extra::Comments) {
+            for c in t.comments.iter() {
+                let label = format!("{}: ", shared::comment_label(c));
+                paras.extend(text_paragraphs(c.content.trim_end(), &label));
+            }
+        }
+        for &(r, first) in rels.get(&id).into_iter().flatten() {
+            paras.push(vec![self.relationship(s, r, first)]);
+        }
+        let children_shown = ctx.opts.within_depth(depth + 1);
+        let mut plain = Vec::new();
+        if ctx.wants(Extra::Boundaries) {
+            plain.extend(shared::boundary_texts(sheet, t, children_shown));
+        }
+        if ctx.wants(Extra::Summaries) && children_shown {
+            for sm in t.summaries.iter().filter(|sm| sm.topic.is_none()) {
+                plain.push(match sm.range {
+                    Some(r) => format!("Summary ({})", shared::range_text(sheet, t, r)),
+                    None => "Summary".to_string(),
+                });
+            }
+        }
+        paras.extend(plain.iter().map(|p| vec![body_line(p)]));
+        for (i, para) in paras.iter().enumerate() {
+            if i > 0 {
+                self.out.write_all(b"\n")?;
+            }
+            for l in para {
+                self.line(l)?;
+            }
+        }
+        self.blank = !paras.is_empty();
+        Ok(())
+    }
+
+    fn link_form(&self, t: &Topic) -> Option<LinkForm> {
+        let ctx = self.ctx;
+        if !ctx.wants(Extra::Links) {
+            return None;
+        }
+        let l = t.link.as_deref()?;
+        Some(match l.kind {
+            LinkKind::Topic => match ctx.link_target(l) {
+                Some(target) => match self.anchors.get(&target) {
+                    Some(a) => LinkForm::Wrap(format!("#{a}")),
+                    None => LinkForm::Alone(body_line(&format!("Topic link: {}", l.href))),
+                },
+                None => LinkForm::Alone(body_line(&format!("Topic link: {}", ctx.link_text(l)))),
+            },
+            _ if shared::unsafe_scheme(&l.href) => {
+                LinkForm::Alone(body_line(&format!("Link: {}", shared::fold(&l.href))))
+            }
+            LinkKind::Attachment => {
+                LinkForm::Wrap(url(&format!("file:{}", ctx.opts.media_link(&l.href))))
+            }
+            LinkKind::Web if l.href.trim_start().to_ascii_lowercase().starts_with("www.") => {
+                LinkForm::Wrap(url(&format!("http://{}", l.href.trim())))
+            }
+            _ => LinkForm::Wrap(url(l.href.trim())),
+        })
+    }
+
+    /// `Relationship (title): → [[#topic-ID][other end]]`, escaped.
+    fn relationship(&self, s: usize, r: usize, first: bool) -> String {
+        let ctx = self.ctx;
+        let sheet = &ctx.doc.sheets[s];
+        let rel = &sheet.relationships[r];
+        let (other, arrow) = if first {
+            (rel.to, "→")
+        } else {
+            (rel.from, "←")
+        };
+        let label = body_line(&format!(
+            "{}: {arrow} ",
+            shared::labelled("Relationship", &rel.title)
+        ));
+        match other.and_then(|o| self.anchors.get(&(s, o)).map(|a| (o, a))) {
+            Some((o, a)) => format!(
+                "{label}[[#{a}][{}]]",
+                link_description(&shared::reference(sheet, o))
+            ),
+            None => {
+                let text = ctx.relationship_text(s, r, first);
+                body_line(&text)
+            }
+        }
+    }
+}
+
+/// Labels, then markers as words, as Org tags: characters other than letters, digits and
+/// `_ @ # %` become `_`; empty and repeated tags are dropped.
+fn tags(ctx: &Ctx<'_>, t: &Topic) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    if ctx.wants(Extra::Labels) {
+        words.extend(t.labels.iter().cloned());
+    }
+    if ctx.wants(Extra::Markers) {
+        words.extend(
+            t.markers.iter().map(|m| {
+                markers::display(m, MarkerStyle::Words, &ctx.doc.marker_names).into_owned()
+            }),
+        );
+    }
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        let tag = tag(&w);
+        if !tag.is_empty() && !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+/// One word as an Org tag.
+fn tag(word: &str) -> String {
+    let mut out = String::new();
+    for c in shared::fold(word).chars() {
+        if c.is_alphanumeric() || matches!(c, '_' | '@' | '#' | '%') {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// A link target inside `[[…]]`: white space, control characters, brackets and backslashes
+/// percent-encoded.
+fn url(target: &str) -> String {
+    shared::percent_encode(target, &['[', ']', '\\'])
+}
+
+/// A title as the text of a heading (see the module documentation).
+pub(crate) fn heading_text(title: &str) -> String {
+    let joined = title.split('\n').collect::<Vec<_>>().join(" ");
+    if joined.is_empty() {
+        return ZWSP.to_string();
+    }
+    let mut out = String::new();
+    let first_word = joined.split([' ', '\t']).next().unwrap_or("");
+    if joined.starts_with(char::is_whitespace) || matches!(first_word, "TODO" | "DONE" | "COMMENT")
+    {
+        out.push(ZWSP);
+    }
+    inline_into(&mut out, &joined, false);
+    if joined.ends_with(char::is_whitespace) {
+        out.push(ZWSP);
+    }
+    if out.ends_with(':') {
+        out.insert(out.len() - 1, ZWSP);
+    }
+    out
+}
+
+/// A title as the description of a link, `[[target][description]]`.
+fn link_description(title: &str) -> String {
+    let joined = title.split('\n').collect::<Vec<_>>().join(" ");
+    let mut out = String::new();
+    if joined.starts_with(char::is_whitespace) {
+        out.push(ZWSP);
+    }
+    inline_into(&mut out, &joined, true);
+    if joined.ends_with(char::is_whitespace) {
+        out.push(ZWSP);
+    }
+    out
+}
+
+/// Lines of text as paragraphs of a body: a blank line starts a new paragraph, other line
+/// breaks are kept with Org's `\\`. `label` goes before the first line.
+fn text_paragraphs(text: &str, label: &str) -> Vec<Vec<String>> {
+    let mut paras: Vec<Vec<String>> = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for (i, l) in text.split('\n').enumerate() {
+        if l.trim().is_empty() {
+            if !current.is_empty() {
+                paras.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let line = if i == 0 {
+            format!("{label}{l}")
+        } else {
+            l.to_string()
+        };
+        current.push(body_line(&line));
+    }
+    if !current.is_empty() {
+        paras.push(current);
+    }
+    if paras.is_empty() && !label.is_empty() {
+        paras.push(vec![body_line(label.trim_end())]);
+    }
+    for p in &mut paras {
+        let n = p.len();
+        for l in &mut p[..n - 1] {
+            l.push_str(" \\\\");
+        }
+    }
+    paras
+}
+
+/// One line of body text: escaped like a title, with a zero-width space first when the line
+/// would otherwise start a block (heading, list item, table, drawer, fixed-width line, keyword,
+/// comment, rule, footnote definition, planning line).
+pub(crate) fn body_line(line: &str) -> String {
+    let mut out = String::new();
+    let rest = line.trim_start();
+    let starts_block = rest.starts_with(|c: char| c.is_ascii_punctuation())
+        || list_marker(rest)
+        || ["DEADLINE:", "SCHEDULED:", "CLOSED:", "CLOCK:"]
+            .iter()
+            .any(|k| rest.starts_with(k));
+    if starts_block {
+        out.push(ZWSP);
+    }
+    inline_into(&mut out, line, false);
+    out
+}
+
+/// Whether `s` starts like an ordered list item: letters or digits, then `.` or `)`, then white
+/// space or the end.
+fn list_marker(s: &str) -> bool {
+    let n = s.chars().take_while(char::is_ascii_alphanumeric).count();
+    let mut rest = s.chars().skip(n);
+    n > 0 && matches!(rest.next(), Some('.' | ')')) && rest.next().is_none_or(char::is_whitespace)
+}
+
+/// Appends `text` with a zero-width space wherever Org would read markup (see the module
+/// documentation); inside a link description, also after every `]`.
+fn inline_into(out: &mut String, text: &str, in_link: bool) {
+    let chars: Vec<char> = text.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
+        let next = chars.get(k + 1).copied();
+        out.push(if shared::is_forbidden_control(c) || c == '\r' {
+            '\u{FFFD}'
+        } else {
+            c
+        });
+        let escape = match c {
+            '\\' | '_' | '^' | '$' | '<' | '[' => true,
+            ']' => in_link,
+            '*' | '/' | '=' | '~' | '+' => next.is_none_or(|n| !n.is_ascii_alphanumeric()),
+            '-' | '.' | '{' | '@' => next == Some(c),
+            _ => false,
+        };
+        if escape {
+            out.push(ZWSP);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Link, Notes, Relationship, Sheet, TopicKind, TopicRef};
+
+    fn org(doc: &Document, opts: &EmitOptions) -> String {
+        let mut out = Vec::new();
+        Org.emit(doc, opts, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn doc(sheet: Sheet) -> Document {
+        Document {
+            sheets: vec![sheet],
+            ..Document::default()
+        }
+    }
+
+    /// `s` with the zero-width spaces shown as `|`.
+    fn shown(s: &str) -> String {
+        s.replace(ZWSP, "|")
+    }
+
+    #[test]
+    fn markup_in_titles_is_broken_by_zero_width_spaces() {
+        let cases = [
+            ("plain title", "plain title"),
+            ("*bold* /it/ =v= ~c~ +s+", "*bold*| /it/| =v=| ~c~| +s+|"),
+            ("a*b*c", "a*b*c"),
+            ("_under_ a_b x^2", "_|under_| a_|b x^|2"),
+            (
+                "[[x][y]] <<t>> {{{m}}} @@html:x@@",
+                "[|[|x][|y]] <|<|t>> {|{|{m}}} @|@html:x@|@",
+            ),
+            (r"\alpha \\ back\slash\", r"\|alpha \|\| back\|slash\|"),
+            ("$x$ 5$", "$|x$| 5$|"),
+            ("a -- b --- c ... d", "a -|- b -|-|- c .|.|. d"),
+            ("TODO later", "|TODO later"),
+            ("DONE", "|DONE"),
+            ("COMMENT x", "|COMMENT x"),
+            ("TODOS fine", "TODOS fine"),
+            ("tags :a:b:", "tags :a:b|:"),
+            ("  spaces  ", "|  spaces  |"),
+            ("", "|"),
+            ("line one\nline two", "line one line two"),
+            ("[#A] prio [1/2]", "[|#A] prio [|1/2]"),
+            ("# not a comment", "# not a comment"),
+        ];
+        for (title, want) in cases {
+            assert_eq!(shown(&heading_text(title)), want, "{title:?}");
+        }
+    }
+
+    #[test]
+    fn body_lines_never_start_a_block() {
+        let cases = [
+            ("* not a heading", "|*| not a heading"),
+            ("- item", "|- item"),
+            ("1. item", "|1. item"),
+            ("a) item", "|a) item"),
+            ("#+TITLE: x", "|#+TITLE: x"),
+            ("| table |", "|| table |"),
+            (": fixed", "|: fixed"),
+            ("DEADLINE: <2024-01-01>", "|DEADLINE: <|2024-01-01>"),
+            ("plain 1. text", "plain 1. text"),
+            ("e.g. fine", "e.g. fine"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(shown(&body_line(line)), want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn tags_use_orgs_characters() {
+        assert_eq!(tag("red flag"), "red_flag");
+        assert_eq!(tag(" 2"), "2");
+        assert_eq!(tag("50%"), "50%");
+        assert_eq!(tag("中文 ok!"), "中文_ok");
+        assert_eq!(tag("--"), "");
+    }
+
+    #[test]
+    fn headings_extras_and_links() {
+        let mut s = Sheet::new("root");
+        let mut a = Topic::new("a");
+        a.id = "a1".into();
+        a.labels = vec!["x y".into()].into();
+        a.markers = vec!["priority-1".into()].into();
+        a.notes = Some(Box::new(Notes {
+            plain: "- one\ntwo\n\n* three".into(),
+            html: None,
+        }));
+        a.folded = true;
+        let a = s.add(TopicId::ROOT, TopicKind::Attached, a);
+        s.add(a, TopicKind::Attached, Topic::new("deep"));
+        let mut b = Topic::new("b");
+        let mut l = Link::new("xmind:#a1");
+        l.target = Some(TopicRef { sheet: 0, topic: a });
+        b.link = Some(Box::new(l));
+        let b = s.add(TopicId::ROOT, TopicKind::Attached, b);
+        let mut w = Topic::new("web");
+        w.link = Some(Box::new(Link::new("https://e.com/a b[1]")));
+        s.add(TopicId::ROOT, TopicKind::Attached, w);
+        s.relationships.push(Relationship {
+            from: Some(b),
+            to: Some(a),
+            title: "see".into(),
+            ..Relationship::default()
+        });
+        let d = doc(s);
+        assert_eq!(
+            shown(&org(&d, &EmitOptions::default())),
+            "* root\n\
+             ** a :x_y:P1:\n\
+             :PROPERTIES:\n:CUSTOM_ID: topic-a1\n:VISIBILITY: folded\n:END:\n\
+             |- one \\\\\ntwo\n\n|*| three\n\n\
+             *** deep\n\
+             ** [[#topic-a1][b]]\n\
+             Relationship (see): → [[#topic-a1][a]]\n\n\
+             ** [[https://e.com/a%20b%5B1%5D][web]]\n"
+        );
+        let mut titles = EmitOptions::default();
+        titles.titles_only();
+        titles.max_depth = Some(1);
+        assert_eq!(org(&d, &titles), "* root\n** a\n** b\n** web\n");
+    }
+
+    #[test]
+    fn several_sheets_floating_topics_summaries_and_callouts() {
+        let mut s = Sheet::new("one");
+        s.title = "First".into();
+        let a = s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("a"));
+        s.add(a, TopicKind::Floating, Topic::new("float"));
+        s.add(TopicId::ROOT, TopicKind::Callout, Topic::new("call"));
+        let z = s.add(TopicId::ROOT, TopicKind::Summary, Topic::new("sum"));
+        s.topics[0].summaries[0].range = Some(crate::model::ChildRange { start: 0, end: 0 });
+        let _ = z;
+        let d = Document {
+            sheets: vec![s, Sheet::new("two")],
+            ..Document::default()
+        };
+        assert_eq!(
+            shown(&org(&d, &EmitOptions::default())),
+            "# Sheet 1: First\n* one\n** a\n** Summary (a): sum\n** Callout: call\n* float\n\
+             # Sheet 2:\n* two\n"
+        );
+    }
+
+    #[test]
+    fn a_very_deep_chain_is_written_without_recursion() {
+        let mut s = Sheet::new("root");
+        let mut parent = TopicId::ROOT;
+        for i in 0..5_000 {
+            parent = s.add(parent, TopicKind::Attached, Topic::new(i.to_string()));
+        }
+        let out = org(&doc(s), &EmitOptions::default());
+        let last = out.lines().last().unwrap();
+        assert_eq!(last, format!("{} 4999", "*".repeat(5_001)));
+    }
+}
