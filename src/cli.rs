@@ -69,7 +69,8 @@ struct Cli {
     #[arg(long, conflicts_with = "heading_levels")]
     list_only: bool,
 
-    /// Markdown: how markers are written, as words (P1, 50%, red flag) or emoji (1️⃣ ◑ 🚩).
+    /// Markdown, HTML: how markers are written, as words (P1, 50%, red flag) or emoji
+    /// (1️⃣ ◑ 🚩).
     #[arg(long, value_name = "STYLE", default_value = "words", value_parser = ["words", "emoji"])]
     marker_style: String,
 
@@ -254,6 +255,8 @@ fn run(cli: Cli) -> Result<u8> {
     read_opts.limits.max_ratio = cli.max_ratio;
     read_opts.limits.max_depth = cli.max_depth;
     read_opts.limits.max_text = cli.max_text.saturating_mul(1 << 20);
+    // Formats that embed the map's files (HTML) read them; --extract-media too.
+    read_opts.media = emitter.wants_media();
     if let Some(dir) = &cli.extract_media {
         read_opts.media = true;
         emit_opts.media_dir = Some(dir.to_string_lossy().into_owned());

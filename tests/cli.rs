@@ -567,3 +567,50 @@ fn extract_media_works_in_batch_mode() {
     let md = fs::read_to_string(dir.path().join("out/features-xmind8.md")).unwrap();
     assert!(md.contains("/media/attachments/0000.png)"), "{md}");
 }
+
+#[test]
+fn a_10000_level_chain_converts_to_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "html", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    // Nested as far as browsers nest, then flat (see src/emit/html.rs).
+    assert_eq!(page.matches("<details").count(), 64);
+    assert!(page.contains("<span class=\"t\">level 10000</span></div></div>\n</details>"));
+}
+
+#[test]
+fn html_embeds_the_maps_files_or_links_to_extracted_ones() {
+    let page = stdout(&run(&["-t", "html", "fixtures/features-xmind2024.xmind"]));
+    assert!(
+        page.contains("<img class=\"image\" src=\"data:image/png;base64,iVBORw0KGgo=\""),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<a class=\"t\" href=\"data:text/plain;base64,YSB0aWNrZXQK\" download=\"ticket.txt\">"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.htm");
+    let media = dir.path().join("media");
+    let o = run(&[
+        "--extract-media",
+        media.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "fixtures/features-xmind2024.xmind",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = fs::read_to_string(&out).unwrap();
+    let prefix = media.to_str().unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "format from .htm");
+    assert!(page.contains(&format!("src=\"{prefix}/resources/0000.png\"")));
+    assert!(page.contains(&format!("href=\"{prefix}/resources/ticket.txt\"")));
+    assert!(!page.contains("base64,"));
+    assert!(media.join("resources/0000.png").is_file());
+}

@@ -301,3 +301,188 @@ fn hostile_titles_survive_pandoc_literally() {
         );
     }
 }
+
+/// The script `name` of the consumer scripts, or `None` (with a note, or a panic when
+/// `XMINDCONV_REQUIRE_CLIENTS` is set) when it is absent.
+fn client(name: &str) -> Option<PathBuf> {
+    let path = clients()?.join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var_os("XMINDCONV_REQUIRE_CLIENTS").is_some() {
+        panic!("no {}", path.display());
+    }
+    eprintln!("note: no {}; skipped", path.display());
+    None
+}
+
+/// A few corpus maps for the slower checks: several sheets, images, notes, a big test-case
+/// map, XMind 8 and 2026 files.
+fn corpus_sample() -> Vec<PathBuf> {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    [
+        "tobyqin-xmindparser__xmind_2026.xmind",
+        "tobyqin-xmindparser__xmind_pro.xmind",
+        "xmindltd-xmind__welcome-to-xmind-cathy.xmind",
+        "zhuifengshen-xmind__testtemplate.xmind",
+        "koco-co-xmind2testcase__data-asset-v6-4-8-xmind2026.xmind",
+        "xifenghuyang-xmindnote__design-patterns.xmind",
+    ]
+    .iter()
+    .map(|n| corpus.join(n))
+    .filter(|p| p.is_file())
+    .collect()
+}
+
+/// Every readable fixture.
+fn fixture_maps() -> Vec<PathBuf> {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    maps()
+        .into_iter()
+        .filter(|p| p.starts_with(&fixtures))
+        .collect()
+}
+
+/// The HTML page of every fixture and of a sample of corpus maps (read with their images, as
+/// the command line reads them for HTML), and of a 10,000-level chain, loads in Chromium
+/// without a script error and passes the Nu Html Checker (`validate-html --vnu`).
+#[test]
+fn html_pages_load_in_chromium_and_pass_the_nu_checker() {
+    let Some(validate) = client("validate-html") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = emit::by_name("html").unwrap();
+    let mut inputs: Vec<PathBuf> = fixture_maps();
+    inputs.extend(corpus_sample());
+    let deep = dir.path().join("deep-10000.xmind");
+    std::fs::write(&deep, deep_map(10_000)).unwrap();
+    inputs.push(deep);
+    let mut read = xmindconv::ReadOptions::default();
+    read.media = true;
+    read.limits.max_depth = 20_000;
+    let errors = in_parallel(&inputs, |path| {
+        let doc = xmindconv::read::read_path_with(path, &read).map_err(|e| e.to_string())?;
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = dir.path().join(format!("{stem}.html"));
+        std::fs::write(&out, emit::to_string(html, &doc, &EmitOptions::default())).unwrap();
+        let png = dir.path().join(format!("{stem}.png"));
+        check(&validate, &[Path::new("--vnu"), &out, &png])
+    });
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    eprintln!("html: {} pages checked", inputs.len());
+}
+
+/// An .xmind file whose only sheet is a chain of `depth` topics below the root.
+fn deep_map(depth: usize) -> Vec<u8> {
+    let mut json = String::from("[{\"title\":\"Deep\",\"rootTopic\":{\"title\":\"root\"");
+    for i in 1..=depth {
+        json.push_str(&format!(
+            ",\"children\":{{\"attached\":[{{\"title\":\"level {i}\""
+        ));
+    }
+    json.push_str(&"}]}".repeat(depth));
+    json.push_str("}}]");
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut buf);
+    w.start_file("content.json", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut w, json.as_bytes()).unwrap();
+    w.finish().unwrap();
+    buf.into_inner()
+}
+
+/// Chromium's DOM of a page after its scripts ran (`--dump-dom`), or `None` when chromium is
+/// not installed (validate-html installs it).
+fn dump_dom(page: &Path) -> Option<String> {
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", page.canonicalize().unwrap().display());
+    let o = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .ok()?;
+    assert!(o.status.success(), "chromium failed on {}", page.display());
+    Some(String::from_utf8(o.stdout).unwrap())
+}
+
+/// Python's HTML parser (stdlib) lists, from a page, the text of every element of class `t`
+/// (topic titles) and the tag names that occur inside them; one JSON object.
+const TITLES_PY: &str = r#"
+import html.parser, json, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0; self.titles = []; self.inner = []; self.scripts = 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "script": self.scripts += 1
+        if self.depth:
+            self.depth += 1; self.inner.append(tag)
+        elif "t" in (dict(attrs).get("class") or "").split():
+            self.depth = 1; self.titles.append("")
+    def handle_endtag(self, tag):
+        if self.depth: self.depth -= 1
+    def handle_data(self, data):
+        if self.depth: self.titles[-1] += data
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+print(json.dumps({"titles": p.titles, "inner": p.inner, "scripts": p.scripts}))
+"#;
+
+/// The titles of `escaping.xmind` come out of the page literally: in our HTML as read by
+/// Python's HTML parser, and in the DOM Chromium builds from it, every topic's title element
+/// holds exactly the title's text (spaces, tabs and line breaks included) and no element.
+#[test]
+fn html_titles_render_literally() {
+    if client("validate-html").is_none() {
+        return;
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/escaping.xmind");
+    let doc = read_path(&path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("escaping.html");
+    let html = emit::by_name("html").unwrap();
+    std::fs::write(&page, emit::to_string(html, &doc, &EmitOptions::default())).unwrap();
+    let sheet = &doc.sheets[0];
+    let mut want = Vec::new();
+    sheet.walk(TopicId::ROOT, |id, _| {
+        want.push(serde_json::Value::from(sheet.topic(id).title.clone()));
+        true
+    });
+    let dom = dir.path().join("escaping.dom.html");
+    let mut sources = vec![("our HTML", page.clone())];
+    if let Some(d) = dump_dom(&page) {
+        std::fs::write(&dom, d).unwrap();
+        sources.push(("Chromium's DOM", dom));
+    } else {
+        eprintln!("note: no chromium; only Python's parser checked");
+    }
+    for (what, file) in sources {
+        let out = Command::new("python3")
+            .args(["-c", TITLES_PY])
+            .arg(&file)
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["titles"].as_array().unwrap(), &want, "{what}");
+        assert_eq!(
+            v["inner"],
+            serde_json::json!([]),
+            "{what}: markup inside a title"
+        );
+        assert_eq!(v["scripts"], 1, "{what}: only our script");
+    }
+}

@@ -33,7 +33,8 @@
 //!   A link that cannot wrap the title (empty title, topic not in the output) is a
 //!   `**Link:** …` or `**Topic link:** …` line in the block quote.
 
-mod html;
+// Also used by the HTML emitter's note sanitiser (its tag reader and entity decoder).
+pub(super) mod html;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
@@ -801,7 +802,7 @@ fn range_text(sheet: &Sheet, t: &Topic, r: ChildRange) -> String {
 }
 
 /// Whether a link's scheme runs code or embeds data (`javascript:`, `vbscript:`, `data:`).
-fn unsafe_scheme(href: &str) -> bool {
+pub(super) fn unsafe_scheme(href: &str) -> bool {
     let h: String = href
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
@@ -831,7 +832,7 @@ fn comment_text(title: &str) -> String {
 }
 
 /// The date of a time in milliseconds since the Unix epoch, `YYYY-MM-DD` (UTC).
-fn date(ms: i64) -> Option<String> {
+pub(super) fn date(ms: i64) -> Option<String> {
     let days = ms.div_euclid(86_400_000);
     // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
     let z = days.checked_add(719_468)?;

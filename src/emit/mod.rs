@@ -5,6 +5,7 @@
 //! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
+mod html;
 mod json;
 mod markdown;
 mod text;
@@ -28,6 +29,12 @@ pub trait Emitter: Sync {
     fn extensions(&self) -> &'static [&'static str];
     /// One line for `--list-formats`.
     fn description(&self) -> &'static str;
+    /// Whether this format embeds the files stored in the map (images, attachments), so that
+    /// the map should be read with [`crate::read::ReadOptions::media`] to fill
+    /// [`Document::media`]. The command line does so for such formats.
+    fn wants_media(&self) -> bool {
+        false
+    }
     /// Writes `doc` to `out`.
     fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()>;
 }
@@ -43,6 +50,7 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &markdown::Markdown, // the default format
     &json::Json,
     &text::Text,
+    &html::Html,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).

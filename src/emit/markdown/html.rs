@@ -135,19 +135,19 @@ pub(super) fn html_to_lines(html: &str, resource: &dyn Fn(&str) -> String) -> Ve
 }
 
 /// A start or end tag.
-struct Tag {
+pub(crate) struct Tag {
     /// Local name in lower case (`xhtml:p` → `p`).
-    name: String,
-    closing: bool,
-    self_closing: bool,
+    pub(crate) name: String,
+    pub(crate) closing: bool,
+    pub(crate) self_closing: bool,
     /// Attributes by local name in lower case, values with entities decoded.
-    attrs: Vec<(String, String)>,
+    pub(crate) attrs: Vec<(String, String)>,
     /// Bytes of the input the tag takes.
-    len: usize,
+    pub(crate) len: usize,
 }
 
 impl Tag {
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(n, _)| n == name)
@@ -156,7 +156,7 @@ impl Tag {
 }
 
 /// Parses the tag at the start of `s` (which starts with `<`).
-fn parse_tag(s: &str) -> Option<Tag> {
+pub(crate) fn parse_tag(s: &str) -> Option<Tag> {
     let b = s.as_bytes();
     let mut i = 1;
     let closing = b.get(i) == Some(&b'/');
@@ -240,7 +240,7 @@ fn local(name: &str) -> String {
 }
 
 /// Decodes the common named entities and numeric character references; others stay as written.
-fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
