@@ -486,3 +486,186 @@ fn html_titles_render_literally() {
         assert_eq!(v["scripts"], 1, "{what}: only our script");
     }
 }
+
+/// Reads CSV files with Python's csv module (as UTF-8, a byte order mark allowed) and prints
+/// their rows as one JSON array per file.
+const CSV_PY: &str = r#"
+import csv, json, sys
+out = []
+for name in sys.argv[1:]:
+    with open(name, newline="", encoding="utf-8-sig") as f:
+        out.append(list(csv.reader(f, strict=True)))
+print(json.dumps(out))
+"#;
+
+fn python_csv(files: &[PathBuf]) -> Vec<Vec<Vec<String>>> {
+    let out = Command::new("python3")
+        .args(["-c", CSV_PY])
+        .args(files)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A cell as the formula guard writes it.
+fn guarded(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// For every readable map, Python's csv module reads the CSV back (strict mode; with a byte
+/// order mark for half of them): the header is `[Sheet,] Level 1 … Level N, Note, Labels,
+/// Markers`, there is one row per leaf, and each row's level cells are the titles of a
+/// root-to-leaf path in order (after the formula guard's `'`), then empty cells.
+#[test]
+fn csv_is_read_back_by_python_with_one_row_per_leaf() {
+    if clients().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = emit::by_name("csv").unwrap();
+    let maps = maps();
+    let mut files = Vec::new();
+    let mut docs = Vec::new();
+    for (k, path) in maps.iter().enumerate() {
+        let doc = read_path(path).unwrap();
+        let mut opts = EmitOptions::default();
+        opts.csv_bom = k % 2 == 0;
+        let out = dir.path().join(format!("{k}.csv"));
+        std::fs::write(&out, emit::to_string(csv, &doc, &opts)).unwrap();
+        files.push(out);
+        docs.push(doc);
+    }
+    let tables = python_csv(&files);
+    let mut rows_checked = 0;
+    for ((path, doc), rows) in maps.iter().zip(&docs).zip(&tables) {
+        let several = doc.sheets.len() > 1;
+        // Expected rows: the level cells of every root-to-leaf path.
+        let mut want: Vec<Vec<String>> = Vec::new();
+        let mut levels = 0;
+        for sheet in &doc.sheets {
+            let mut path_titles: Vec<String> = Vec::new();
+            sheet.walk(TopicId::ROOT, |id, depth| {
+                path_titles.truncate(depth);
+                path_titles.push(guarded(&sheet.topic(id).title));
+                levels = levels.max(depth + 1);
+                if sheet.topic(id).children.is_empty() {
+                    want.push(path_titles.clone());
+                }
+                true
+            });
+        }
+        let header = &rows[0];
+        let first = usize::from(several);
+        assert_eq!(header.len(), first + levels + 3, "{}", path.display());
+        assert_eq!(header[first], "Level 1");
+        assert_eq!(header[first + levels - 1], format!("Level {levels}"));
+        assert_eq!(&header[first + levels..], ["Note", "Labels", "Markers"]);
+        assert_eq!(
+            rows.len() - 1,
+            want.len(),
+            "{}: rows vs leaves",
+            path.display()
+        );
+        for (row, path_titles) in rows[1..].iter().zip(&want) {
+            assert_eq!(row.len(), header.len(), "{}", path.display());
+            let cells = &row[first..first + levels];
+            assert_eq!(
+                &cells[..path_titles.len()],
+                &path_titles[..],
+                "{}",
+                path.display()
+            );
+            assert!(cells[path_titles.len()..].iter().all(String::is_empty));
+            rows_checked += 1;
+        }
+    }
+    eprintln!("csv: {} files, {rows_checked} rows checked", maps.len());
+}
+
+/// The test-case style on the test-case maps of the corpus: Python reads every file, each row
+/// has the six columns, and the demo map of xmind2testcase gives the five cases its README
+/// describes (ignored topics skipped, priorities from markers).
+#[test]
+fn csv_test_cases_are_read_back_by_python() {
+    if clients().is_none() {
+        return;
+    }
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let names = [
+        "zhuifengshen-xmind2testcase__xmind_testcase_demo.xmind",
+        "koco-co-xmind2testcase__test.xmind",
+        "koco-co-xmind2testcase__data-asset-v6-4-8-xmind2026.xmind",
+    ];
+    let paths: Vec<PathBuf> = names.iter().map(|n| corpus.join(n)).collect();
+    if !paths.iter().all(|p| p.is_file()) {
+        eprintln!("note: test-case maps not in {}; skipped", corpus.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = emit::by_name("csv").unwrap();
+    let mut opts = EmitOptions::default();
+    opts.csv_style = xmindconv::emit::CsvStyle::TestCase;
+    opts.csv_bom = true;
+    let mut files = Vec::new();
+    let mut priorities = Vec::new();
+    for (k, p) in paths.iter().enumerate() {
+        let doc = read_path(p).unwrap();
+        let out = dir.path().join(format!("{k}.csv"));
+        std::fs::write(&out, emit::to_string(csv, &doc, &opts)).unwrap();
+        files.push(out);
+        priorities.push(
+            doc.sheets[0]
+                .topics
+                .iter()
+                .filter(|t| t.markers.iter().any(|m| m.starts_with("priority-")))
+                .count(),
+        );
+    }
+    let tables = python_csv(&files);
+    for (t, name) in tables.iter().zip(names) {
+        assert_eq!(
+            t[0],
+            [
+                "Suite",
+                "Case",
+                "Preconditions",
+                "Steps",
+                "Expected",
+                "Priority"
+            ],
+            "{name}"
+        );
+        assert!(t.iter().all(|r| r.len() == 6), "{name}");
+    }
+    let demo: Vec<(&str, &str)> = tables[0][1..]
+        .iter()
+        .map(|r| (r[1].as_str(), r[5].as_str()))
+        .collect();
+    assert_eq!(
+        demo,
+        [
+            ("测试用例1", "1"),
+            ("测试用例2", "1"),
+            ("测试用例3（测试步骤和预期结果可以都为空）", "2"),
+            ("测试步骤2（优先级默认为中）", "3"),
+            (
+                "测试用例3（前置条件默认为空） 无设置优先级，这里加入用例标题",
+                ""
+            ),
+        ]
+    );
+    assert_eq!(tables[0][1][3], "1. 测试步骤1\n2. 测试步骤2");
+    assert_eq!(tables[0][1][4], "1. 预期结果1\n2. 预期结果2");
+    // In the koco-co maps every case has a priority marker, and nothing else has one.
+    assert_eq!(tables[1].len() - 1, priorities[1]);
+    assert_eq!(tables[2].len() - 1, priorities[2]);
+}

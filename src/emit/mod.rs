@@ -5,6 +5,7 @@
 //! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
+mod csv;
 mod html;
 mod json;
 mod markdown;
@@ -15,6 +16,7 @@ use std::path::Path;
 
 pub use crate::markers::MarkerStyle;
 use crate::model::{Document, Sheet, TopicId};
+pub use csv::CsvStyle;
 
 /// An output format.
 pub trait Emitter: Sync {
@@ -51,6 +53,7 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &json::Json,
     &text::Text,
     &html::Html,
+    &csv::Csv,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).
@@ -169,6 +172,13 @@ pub struct EmitOptions {
     /// links into it (`DIR/resources/…`). `None`: they are written as their path in the archive
     /// (`resources/…`). See [`EmitOptions::media_link`].
     pub media_dir: Option<String>,
+    /// CSV: the shape of the rows: one per root-to-leaf path (the default) or one per test case.
+    pub csv_style: CsvStyle,
+    /// CSV: start with a UTF-8 byte order mark, which Excel needs to read UTF-8.
+    pub csv_bom: bool,
+    /// CSV: write cells that start like a formula (`=`, `+`, `-`, `@`, tab, carriage return) as
+    /// they are. By default such a cell gets a `'` in front, so that spreadsheets do not run it.
+    pub csv_keep_formulas: bool,
     /// Forced choices for extras; `None` leaves the emitter's default.
     include: [Option<bool>; Extra::ALL.len()],
 }
