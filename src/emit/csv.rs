@@ -18,8 +18,8 @@
 //!   needs to tell UTF-8.
 //! - Formula guard: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
 //!   run as a formula by Excel, LibreOffice and Google Sheets (a hostile map could carry
-//!   `=HYPERLINK(…)` or a DDE command). Such a cell is written with a `'` in front, which these
-//!   programs read as "text follows" (OWASP's advice). The header row is never changed.
+//!   `=HYPERLINK(…)` or a DDE command). Such a cell is written with a `'` in front (OWASP's
+//!   advice), so that they take it as text (the `'` may show). The header row is never changed.
 //!   [`EmitOptions::csv_keep_formulas`] writes cells as they are, for programs that read CSV as
 //!   data.
 //! - Floating topics, summaries, callouts, boundaries, relationships, links, images and comments
@@ -32,11 +32,12 @@
 //! are joined with the case's title into the `Case` cell. The case's subtopics are its steps
 //! (`1. …`, `2. …` on separate lines of the `Steps` cell) and each step's subtopics its expected
 //! results (`N. …` in `Expected`, several joined by line breaks); anything deeper is left out.
-//! `Preconditions` holds the notes of the topics from below the suite to the case, one per
-//! line; `Priority` the N of the case's first `priority-N` marker (empty when it has none).
-//! As in xmind2testcase: a topic whose title is empty or starts with `#`, `!` or `！` is skipped
-//! with its subtree, and when the root's title ends with one of `& > + / -`, that character
-//! (with a space on each side) joins the titles of the `Case` cell instead of a space.
+//! `Preconditions` holds the notes of the topics from below the suite to the case, one after
+//! another on separate lines; `Priority` the N of the case's first `priority-N` marker (empty
+//! when it has none). As in xmind2testcase: a topic whose title is empty or starts with `#`, `!`
+//! or `！` is skipped with its subtree (and so is such a note), and when the root's title ends
+//! with one of `& > + / -`, that character (with a space on each side) joins the titles of the
+//! `Case` cell instead of a space.
 
 use std::io::{self, Write};
 
