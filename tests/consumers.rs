@@ -669,3 +669,56 @@ fn csv_test_cases_are_read_back_by_python() {
     assert_eq!(tables[1].len() - 1, priorities[1]);
     assert_eq!(tables[2].len() - 1, priorities[2]);
 }
+
+/// Every topic of every readable map (attached, floating, summary and callout topics) has its
+/// title, exactly, in one title element of the HTML page, as Python's HTML parser reads it.
+#[test]
+fn html_keeps_every_title_of_every_map() {
+    if clients().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let html = emit::by_name("html").unwrap();
+    let maps = maps();
+    let errors = in_parallel(&maps, |path| {
+        let doc = read_path(path).map_err(|e| e.to_string())?;
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let page = dir.path().join(format!("{stem}.html"));
+        std::fs::write(&page, emit::to_string(html, &doc, &EmitOptions::default())).unwrap();
+        let out = Command::new("python3")
+            .args(["-c", TITLES_PY])
+            .arg(&page)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut got: Vec<String> = v["titles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect();
+        let mut want: Vec<String> = doc
+            .sheets
+            .iter()
+            .flat_map(|s| s.topics.iter().map(|t| t.title.clone()))
+            .collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            let missing: Vec<_> = want.iter().filter(|t| !got.contains(t)).take(3).collect();
+            return Err(format!(
+                "{}: {} titles in the page, {} topics; missing {missing:?}",
+                path.display(),
+                got.len(),
+                want.len()
+            ));
+        }
+        if v["inner"] != serde_json::json!([]) {
+            return Err(format!("{}: markup inside a title", path.display()));
+        }
+        Ok(())
+    });
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    eprintln!("html: every title of {} maps", maps.len());
+}
