@@ -22,7 +22,7 @@
 //! deeper tags are dropped and their text kept. Nothing here recurses.
 
 use super::encode::escape_into;
-use crate::emit::markdown::html::{decode_entities, parse_tag};
+use crate::emit::markdown::html::{Token, Tokens, decode_entities};
 
 /// Most elements open at once inside one note.
 pub(super) const MAX_NESTING: usize = 48;
@@ -300,47 +300,15 @@ pub(super) fn sanitize(html: &str, resolve: &dyn Resolve) -> String {
         resolve,
         skipped_links: 0,
     };
-    let mut rest = html;
-    while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            s.text(rest);
-            break;
-        };
-        s.text(&rest[..lt]);
-        rest = &rest[lt..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |i| &after[i + 3..]);
-            continue;
-        }
-        if rest.starts_with("<!") || rest.starts_with("<?") {
-            rest = rest.find('>').map_or("", |i| &rest[i + 1..]);
-            continue;
-        }
-        let Some(tag) = parse_tag(rest) else {
-            s.text("<");
-            rest = &rest[1..];
-            continue;
-        };
-        rest = &rest[tag.len..];
-        let raw_text = matches!(
-            tag.name.as_str(),
-            "script" | "style" | "textarea" | "title" | "xmp" | "noscript"
-        );
-        if !tag.closing && raw_text {
-            // Skipped with its content, up to the end tag.
-            let close = format!("</{}", tag.name);
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
-                Some(i) => rest[i..].find('>').map_or("", |j| &rest[i + j + 1..]),
-                None => "",
-            };
-            continue;
-        }
-        if tag.closing {
-            s.end(&tag.name);
-        } else {
-            let attr = |n: &str| tag.attr(n).map(str::to_string);
-            s.start(&tag.name, &attr, tag.self_closing);
+    let skip = ["script", "style", "textarea", "title", "xmp", "noscript"];
+    for token in Tokens::new(html, &skip) {
+        match token {
+            Token::Text(text) => s.text(text),
+            Token::Tag(tag) if tag.closing => s.end(&tag.name),
+            Token::Tag(tag) => {
+                let attr = |n: &str| tag.attr(n).map(str::to_string);
+                s.start(&tag.name, &attr, tag.self_closing);
+            }
         }
     }
     s.finish()
@@ -472,6 +440,16 @@ mod tests {
             "<p>a<br>b</p><p></p>\n"
         );
         assert_eq!(clean("<br>"), "");
+    }
+
+    #[test]
+    fn hostile_notes_take_linear_time() {
+        let start = std::time::Instant::now();
+        let out = clean(&"<a href=\"".repeat(200_000));
+        assert!(out.starts_with("&lt;a href=&quot;&lt;a href"));
+        assert!(clean(&"<p x ".repeat(200_000)).starts_with("&lt;p x &lt;p x"));
+        assert_eq!(clean(&"<script>x</script>".repeat(200_000)), "");
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
     }
 
     #[test]
