@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 
-use xmindconv::emit::{self, EMITTERS, EmitOptions, Emitter, Extra, MarkerStyle};
+use xmindconv::emit::{self, CsvStyle, EMITTERS, EmitOptions, Emitter, Extra, MarkerStyle};
 use xmindconv::read::{self, Limits, ReadOptions};
 use xmindconv::{Document, Error};
 
@@ -72,7 +72,8 @@ struct Cli {
     #[arg(long, conflicts_with = "heading_levels")]
     list_only: bool,
 
-    /// Markdown: how markers are written, as words (P1, 50%, red flag) or emoji (1️⃣ ◑ 🚩).
+    /// Markdown, HTML, CSV: how markers are written, as words (P1, 50%, red flag) or emoji
+    /// (1️⃣ ◑ 🚩).
     #[arg(long, value_name = "STYLE", default_value = "words", value_parser = ["words", "emoji"])]
     marker_style: String,
 
@@ -91,6 +92,19 @@ struct Cli {
         hide_env_values = true
     )]
     password: Option<String>,
+    /// CSV: one row per root-to-leaf path (`paths`), or per test case as xmind2testcase lays
+    /// them out (`testcase`: suite, case, preconditions, steps, expected results, priority).
+    #[arg(long, value_name = "STYLE", default_value = "paths", value_parser = ["paths", "testcase"])]
+    csv_style: String,
+
+    /// CSV: start with a UTF-8 byte order mark, so that Excel reads the file as UTF-8.
+    #[arg(long)]
+    csv_bom: bool,
+
+    /// CSV: write cells that start with = + - @ as they are, instead of with a ' in front that
+    /// stops spreadsheets from running them as formulas.
+    #[arg(long)]
+    csv_keep_formulas: bool,
 
     /// List the output formats and exit.
     #[arg(long)]
@@ -254,6 +268,11 @@ fn run(cli: Cli) -> Result<u8> {
     if cli.marker_style == "emoji" {
         emit_opts.marker_style = MarkerStyle::Emoji;
     }
+    if cli.csv_style == "testcase" {
+        emit_opts.csv_style = CsvStyle::TestCase;
+    }
+    emit_opts.csv_bom = cli.csv_bom;
+    emit_opts.csv_keep_formulas = cli.csv_keep_formulas;
     if cli.titles_only {
         emit_opts.titles_only();
     }
@@ -270,6 +289,8 @@ fn run(cli: Cli) -> Result<u8> {
     read_opts.limits.max_depth = cli.max_depth;
     read_opts.limits.max_text = cli.max_text.saturating_mul(1 << 20);
     read_opts.password = cli.password.clone();
+    // Formats that embed the map's files (HTML) read them; --extract-media too.
+    read_opts.media = emitter.wants_media();
     if let Some(dir) = &cli.extract_media {
         read_opts.media = true;
         emit_opts.media_dir = Some(dir.to_string_lossy().into_owned());

@@ -935,3 +935,111 @@ fn freemind_org_plantuml_and_dot_are_listed_and_inferred() {
         );
     }
 }
+
+#[test]
+fn a_10000_level_chain_converts_to_html_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let o = run(&["-t", "html", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    // Nested as far as browsers nest, then flat (see src/emit/html.rs).
+    assert_eq!(page.matches("<details").count(), 64);
+    assert!(page.contains("<span class=\"t\">level 10000</span></div></div>\n</details>"));
+    for style in ["paths", "testcase"] {
+        let o = run(&["-t", "csv", "--csv-style", style, path.to_str().unwrap()]);
+        assert!(o.status.success(), "{style}: {}", stderr(&o));
+        let csv = stdout(&o);
+        assert_eq!(
+            csv.matches("\r\n").count(),
+            2,
+            "{style}: a header and one row"
+        );
+        assert!(csv.contains("level 9999"), "{style}");
+    }
+    let csv = stdout(&run(&["-t", "csv", path.to_str().unwrap()]));
+    assert!(csv.starts_with("Level 1,Level 2,"));
+    assert!(csv.contains(",Level 10001,Note,Labels,Markers\r\nroot,level 1,level 2,"));
+}
+
+#[test]
+fn html_embeds_the_maps_files_or_links_to_extracted_ones() {
+    let page = stdout(&run(&["-t", "html", "fixtures/features-xmind2024.xmind"]));
+    assert!(
+        page.contains("<img class=\"image\" src=\"data:image/png;base64,iVBORw0KGgo=\""),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<a class=\"t\" href=\"data:text/plain;base64,YSB0aWNrZXQK\" download=\"ticket.txt\">"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.htm");
+    let media = dir.path().join("media");
+    let o = run(&[
+        "--extract-media",
+        media.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "fixtures/features-xmind2024.xmind",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = fs::read_to_string(&out).unwrap();
+    let prefix = media.to_str().unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "format from .htm");
+    assert!(page.contains(&format!("src=\"{prefix}/resources/0000.png\"")));
+    assert!(page.contains(&format!("href=\"{prefix}/resources/ticket.txt\"")));
+    assert!(!page.contains("base64,"));
+    assert!(media.join("resources/0000.png").is_file());
+}
+
+#[test]
+fn csv_options_select_shape_bom_and_formula_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("map.csv");
+    let o = run(&[
+        "--csv-bom",
+        "-o",
+        out.to_str().unwrap(),
+        "--sheet",
+        "2",
+        "fixtures/features-xmind2024.xmind",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(&out).unwrap(),
+        "\u{feff}Level 1,Level 2,Note,Labels,Markers\r\nOther root,One,,,\r\nOther root,Two 😢,,,\r\n"
+    );
+    let guarded = stdout(&run(&["-t", "csv", "fixtures/escaping.xmind"]));
+    assert!(guarded.contains(",'- dash,"), "{guarded}");
+    let raw = stdout(&run(&[
+        "-t",
+        "csv",
+        "--csv-keep-formulas",
+        "fixtures/escaping.xmind",
+    ]));
+    assert!(raw.contains(",- dash,"), "{raw}");
+    let cases = stdout(&run(&[
+        "-t",
+        "csv",
+        "--csv-style",
+        "testcase",
+        "fixtures/deep-outline.xmind",
+    ]));
+    assert!(
+        cases.starts_with("Sheet,Suite,Case,Preconditions,Steps,Expected,Priority\r\n"),
+        "{cases}"
+    );
+    let o = run(&[
+        "-t",
+        "csv",
+        "--csv-style",
+        "zentao",
+        "fixtures/escaping.xmind",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

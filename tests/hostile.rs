@@ -431,6 +431,23 @@ fn cases() -> Vec<Case> {
         args: vec!["--max-text", "32"],
         ..title
     });
+    // A rich note of 1.5 MB of tags that never end, which once cost the note reader (Markdown,
+    // HTML) quadratic time: hours instead of milliseconds.
+    v.push(case(
+        "note-unclosed-tags-1-mb",
+        || {
+            let html = format!(
+                "{}{}{}",
+                "<script>x</script>".repeat(30_000),
+                "<p x ".repeat(100_000),
+                "<a b=\"".repeat(100_000)
+            );
+            let map = serde_json::json!([{"rootTopic": {"title": "r",
+                "notes": {"realHTML": {"content": html}}}}]);
+            zip_stored("content.json", &map.to_string())
+        },
+        Converts,
+    ));
     // Zip bombs: 1 GiB of spaces in about 1 MiB, with honest and with lying headers, and a
     // smaller one that only the ratio catches.
     let bomb = |mib: usize, declared: u32| {

@@ -33,7 +33,8 @@
 //!   A link that cannot wrap the title (empty title, topic not in the output) is a
 //!   `**Link:** …` or `**Topic link:** …` line in the block quote.
 
-mod html;
+// Also used by the HTML emitter's note sanitiser (its tag reader and entity decoder).
+pub(super) mod html;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};

@@ -5,8 +5,10 @@
 //! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
 //! add `mod <format>;` and one line to [`EMITTERS`].
 
+mod csv;
 mod dot;
 mod freemind;
+mod html;
 mod json;
 mod markdown;
 mod mermaid;
@@ -22,6 +24,7 @@ use std::path::Path;
 
 pub use crate::markers::MarkerStyle;
 use crate::model::{Document, Sheet, TopicId};
+pub use csv::CsvStyle;
 
 /// An output format.
 pub trait Emitter: Sync {
@@ -36,6 +39,12 @@ pub trait Emitter: Sync {
     fn extensions(&self) -> &'static [&'static str];
     /// One line for `--list-formats`.
     fn description(&self) -> &'static str;
+    /// Whether this format embeds the files stored in the map (images, attachments), so that
+    /// the map should be read with [`crate::read::ReadOptions::media`] to fill
+    /// [`Document::media`]. The command line does so for such formats.
+    fn wants_media(&self) -> bool {
+        false
+    }
     /// Writes `doc` to `out`.
     fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()>;
 }
@@ -57,6 +66,8 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &org::Org,
     &plantuml::PlantUml,
     &dot::Dot,
+    &html::Html,
+    &csv::Csv,
 ];
 
 /// The emitter called `name` (a name or an alias, any case).
@@ -174,6 +185,13 @@ pub struct EmitOptions {
     /// links into it (`DIR/resources/…`). `None`: they are written as their path in the archive
     /// (`resources/…`). See [`EmitOptions::media_link`].
     pub media_dir: Option<String>,
+    /// CSV: the shape of the rows: one per root-to-leaf path (the default) or one per test case.
+    pub csv_style: CsvStyle,
+    /// CSV: start with a UTF-8 byte order mark, which Excel needs to read UTF-8.
+    pub csv_bom: bool,
+    /// CSV: write cells that start like a formula (`=`, `+`, `-`, `@`, tab, carriage return) as
+    /// they are. By default such a cell gets a `'` in front, so that spreadsheets do not run it.
+    pub csv_keep_formulas: bool,
     /// Forced choices for extras; `None` leaves the emitter's default.
     include: [Option<bool>; Extra::ALL.len()],
 }

@@ -97,49 +97,105 @@ pub(super) fn render(lines: &[Line]) -> Vec<String> {
 /// The lines of an HTML note. `resource` rewrites `src` and `href` values (for `xap:` entries).
 pub(super) fn html_to_lines(html: &str, resource: &dyn Fn(&str) -> String) -> Vec<Line> {
     let mut c = Converter::default();
-    let mut rest = html;
-    while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            c.text(rest);
-            break;
-        };
-        c.text(&rest[..lt]);
-        rest = &rest[lt..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |i| &after[i + 3..]);
-            continue;
+    for token in Tokens::new(html, &["script", "style"]) {
+        match token {
+            Token::Text(text) => c.text(text),
+            Token::Tag(tag) => c.tag(&tag, resource),
         }
-        if rest.starts_with("<!") || rest.starts_with("<?") {
-            rest = rest.find('>').map_or("", |i| &rest[i + 1..]);
-            continue;
-        }
-        let Some(tag) = parse_tag(rest) else {
-            // A `<` that starts no tag is text.
-            c.text("<");
-            rest = &rest[1..];
-            continue;
-        };
-        rest = &rest[tag.len..];
-        if !tag.closing && (tag.name == "script" || tag.name == "style") {
-            let close = format!("</{}", tag.name);
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
-                Some(i) => rest[i..].find('>').map_or("", |j| &rest[i + j + 1..]),
-                None => "",
-            };
-            continue;
-        }
-        c.tag(&tag, resource);
     }
     c.finish()
 }
 
+/// A piece of an HTML fragment: text (entities not decoded yet) or a tag.
+pub(crate) enum Token<'a> {
+    Text(&'a str),
+    Tag(Tag),
+}
+
+/// Splits an HTML fragment into text and tags, in time linear in its length (a hostile note
+/// must not cost quadratic time): comments, doctypes and processing instructions are dropped,
+/// elements named in `skip` are dropped with their content, a `<` that starts no tag is text,
+/// and a tag that runs to the end (an unclosed quote, no `>`) makes the rest text, instead of
+/// trying again at every later `<`.
+pub(crate) struct Tokens<'a, 's> {
+    rest: &'a str,
+    skip: &'s [&'s str],
+}
+
+impl<'a, 's> Tokens<'a, 's> {
+    pub(crate) fn new(html: &'a str, skip: &'s [&'s str]) -> Self {
+        Tokens { rest: html, skip }
+    }
+}
+
+impl<'a> Iterator for Tokens<'a, '_> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        loop {
+            let rest = self.rest;
+            if rest.is_empty() {
+                return None;
+            }
+            let lt = rest.find('<').unwrap_or(rest.len());
+            if lt > 0 {
+                self.rest = &rest[lt..];
+                return Some(Token::Text(&rest[..lt]));
+            }
+            if let Some(after) = rest.strip_prefix("<!--") {
+                self.rest = after.find("-->").map_or("", |i| &after[i + 3..]);
+                continue;
+            }
+            if rest.starts_with("<!") || rest.starts_with("<?") {
+                self.rest = rest.find('>').map_or("", |i| &rest[i + 1..]);
+                continue;
+            }
+            let Some(tag) = parse_tag(rest) else {
+                if opens_tag(rest) {
+                    self.rest = "";
+                    return Some(Token::Text(rest));
+                }
+                self.rest = &rest[1..];
+                return Some(Token::Text("<"));
+            };
+            self.rest = &rest[tag.len..];
+            if !tag.closing && self.skip.contains(&tag.name.as_str()) {
+                self.rest = after_end_tag(self.rest, &tag.name);
+                continue;
+            }
+            return Some(Token::Tag(tag));
+        }
+    }
+}
+
+/// Whether `s` (starting with `<`) starts like a tag, `<a` or `</a`: then [`parse_tag`] fails
+/// only by reaching the end of `s`.
+fn opens_tag(s: &str) -> bool {
+    let b = s.as_bytes();
+    let k = if b.get(1) == Some(&b'/') { 2 } else { 1 };
+    b.get(k).is_some_and(u8::is_ascii_alphabetic)
+}
+
+/// What follows the end tag `</name…>` (any case) in `rest`; empty when there is none.
+fn after_end_tag<'a>(rest: &'a str, name: &str) -> &'a str {
+    let mut from = 0;
+    while let Some(i) = rest[from..].find("</") {
+        let at = from + i;
+        let next = &rest.as_bytes()[at + 2..];
+        if next.len() >= name.len() && next[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return rest[at..].find('>').map_or("", |j| &rest[at + j + 1..]);
+        }
+        from = at + 2;
+    }
+    ""
+}
+
 /// A start or end tag.
-struct Tag {
+pub(crate) struct Tag {
     /// Local name in lower case (`xhtml:p` → `p`).
-    name: String,
-    closing: bool,
-    self_closing: bool,
+    pub(crate) name: String,
+    pub(crate) closing: bool,
+    pub(crate) self_closing: bool,
     /// Attributes by local name in lower case, values with entities decoded.
     attrs: Vec<(String, String)>,
     /// Bytes of the input the tag takes.
@@ -147,7 +203,7 @@ struct Tag {
 }
 
 impl Tag {
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(n, _)| n == name)
@@ -240,7 +296,7 @@ fn local(name: &str) -> String {
 }
 
 /// Decodes the common named entities and numeric character references; others stay as written.
-fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
@@ -774,6 +830,22 @@ mod tests {
         assert_eq!(md("x<script>alert(1)</script>y"), "xy");
         assert_eq!(md("<p unclosed"), "\\<p unclosed");
         assert_eq!(md("&bogus; &#128546; &nbsp;"), "\\&bogus; 😢 \u{a0}");
+    }
+
+    #[test]
+    fn hostile_notes_take_linear_time() {
+        // Each of these took minutes when every later `<` was tried again to the end.
+        let n = 200_000;
+        let start = std::time::Instant::now();
+        let quotes = "<a b=\"".repeat(n);
+        assert!(md(&quotes).starts_with("\\<a b=\\\"\\<a"));
+        let unclosed = "<p x ".repeat(n);
+        assert!(md(&unclosed).starts_with("\\<p x \\<p x"));
+        assert_eq!(md(&"<script>x</SCRIPT>".repeat(n)), "");
+        assert_eq!(md(&"<style>".repeat(n)), "");
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        assert_eq!(md("a<b x=\"1>2\">c</b>"), "a**c**");
+        assert_eq!(md("<b>x</b><i y=\"z"), "**x**\\<i y=\\\"z");
     }
 
     #[test]

@@ -1,0 +1,1165 @@
+//! One self-contained HTML page: a collapsible outline with a search box, readable in light and
+//! dark mode, that needs no network (inline CSS and JavaScript; a Content-Security-Policy with
+//! `default-src 'none'` and the hashes of our own style and script makes the browser refuse
+//! anything else, scripts and remote loads alike).
+//!
+//! Shape (documented in the README):
+//! - A header with the map's name, the search box and "Expand all" / "Collapse all" (shown by
+//!   the script, so a page without scripts has no dead controls); with several sheets a list of
+//!   links to them; then one `<section>` per sheet with its title as a heading, the tree, and its
+//!   floating topics under a "Floating topics" heading, each as a tree of its own.
+//! - A topic with subtopics or extras is `<details class="topic">` whose `<summary>` holds the
+//!   title, markers and labels; folded branches start collapsed, others open. A topic with
+//!   neither is `<div class="topic leaf">`. Every topic has `id="tS-N"` (sheet index, arena
+//!   index), the target of topic links and relationships.
+//! - Extras below the summary, in `<div class="x">`: the image, the note, links that are not
+//!   clickable, comments, relationships (`→ other` at the first end, `← other` at the second),
+//!   boundaries, then summary and callout topics as trees of their own, their head saying
+//!   `Summary (first … last)` or `Callout`.
+//! - Titles, labels, comments and plain notes are escaped text shown with their line breaks
+//!   and spaces (`white-space: pre-wrap`); an empty title shows "(no title)" through CSS only.
+//!   Rich notes go through the allow-list in `html/sanitize.rs`.
+//! - Links: `http`, `https`, `mailto` and `ftp` (and `www.…`, given `http://`) wrap the title;
+//!   topic links point at the target's id; `file:` links, other schemes (`javascript:`,
+//!   `data:`, `obsidian:`…) and links to topics not in the output are written as text.
+//! - Stored files (`xap:`): when the map was read with its media ([`Document::media`], which
+//!   the command line asks for, see [`Emitter::wants_media`]), images are embedded as `data:`
+//!   URIs and attachments become `data:` links with a `download` name; with
+//!   [`EmitOptions::media_dir`] (`--extract-media DIR`), or when a file is missing, they link to
+//!   their path instead ([`EmitOptions::media_link`]). Images on the web are links, not loaded.
+//! - Depth: topics nested [`INDENT_NESTING`] containers deep or more are not indented further
+//!   and show their level instead. A topic nested [`FLAT_NESTING`] containers deep, and
+//!   everything below it, is written flat (one `<div class="topic flat">` after another, each
+//!   saying its level, no longer collapsible) instead of nesting further: Chromium's HTML parser
+//!   stops nesting elements at 512 (deeper ones become siblings of the 509th, which scrambles
+//!   the tree), and a note inside a topic adds up to [`sanitize::MAX_NESTING`] more.
+
+mod encode;
+mod sanitize;
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use super::markdown::{date, unsafe_scheme};
+use super::{EmitOptions, Emitter, Extra};
+use crate::markers::{self, MarkerStyle};
+use crate::model::{
+    BoundaryRange, ChildRange, Document, Image, Link, LinkKind, Sheet, Topic, TopicId,
+};
+use encode::{csp_hash, data_uri, escape_into};
+
+/// The HTML emitter.
+pub struct Html;
+
+/// Nesting of topic containers past which topics are written flat.
+pub const FLAT_NESTING: usize = 64;
+/// Nesting of topic containers past which topics are not indented further (and say their
+/// level instead), so that deep branches stay readable on a narrow screen.
+pub const INDENT_NESTING: usize = 24;
+
+const STYLE: &str = include_str!("html/page.css");
+const SCRIPT: &str = include_str!("html/page.js");
+
+impl Emitter for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["html", "htm"]
+    }
+    fn description(&self) -> &'static str {
+        "one self-contained HTML page: collapsible outline, search, notes, images embedded"
+    }
+    fn wants_media(&self) -> bool {
+        true
+    }
+    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+        Page::new(doc, opts).write(out)
+    }
+}
+
+/// Why a topic is written.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// An attached, floating or root topic.
+    Topic,
+    /// The topic of `parent`'s summary number `index`.
+    Summary { parent: TopicId, index: usize },
+    /// A callout.
+    Callout,
+}
+
+enum Task {
+    Topic {
+        id: TopicId,
+        depth: usize,
+        role: Role,
+        /// Topic containers open around it.
+        nest: usize,
+    },
+    /// Closing markup.
+    Close(&'static str),
+}
+
+struct Page<'a> {
+    doc: &'a Document,
+    opts: &'a EmitOptions,
+    /// Whether each topic is written, per sheet, indexed like `Sheet::topics`.
+    shown: Vec<Vec<bool>>,
+    /// Whether each topic has been written: a topic is written once even when a malformed map
+    /// points at it twice (two summaries with one topic), so that ids stay unique.
+    written: Vec<Vec<bool>>,
+    /// Every topic by its id (the first one, when ids repeat), for topic links.
+    by_id: HashMap<&'a str, (usize, TopicId)>,
+    /// Relationships to write in a topic's extras: index into `Sheet::relationships`, and
+    /// whether this topic is the first end.
+    rels: HashMap<(usize, TopicId), Vec<(usize, bool)>>,
+    buf: String,
+}
+
+impl<'a> Page<'a> {
+    fn new(doc: &'a Document, opts: &'a EmitOptions) -> Self {
+        let mut page = Page {
+            doc,
+            opts,
+            shown: Vec::new(),
+            written: doc.sheets.iter().map(|s| vec![false; s.len()]).collect(),
+            by_id: HashMap::new(),
+            rels: HashMap::new(),
+            buf: String::with_capacity(64 << 10),
+        };
+        page.shown = doc.sheets.iter().map(|s| page.shown_topics(s)).collect();
+        if opts.wants(Extra::Links, true) {
+            for (s, sheet) in doc.sheets.iter().enumerate() {
+                for (i, t) in sheet.topics.iter().enumerate() {
+                    if !t.id.is_empty() {
+                        page.by_id
+                            .entry(t.id.as_str())
+                            .or_insert((s, TopicId(i as u32)));
+                    }
+                }
+            }
+        }
+        if opts.wants(Extra::Relationships, true) {
+            for (s, sheet) in doc.sheets.iter().enumerate() {
+                let shown = |t: Option<TopicId>| t.filter(|t| page.shown[s][t.index()]);
+                for (r, rel) in sheet.relationships.iter().enumerate() {
+                    if let Some(f) = shown(rel.from) {
+                        page.rels.entry((s, f)).or_default().push((r, true));
+                    }
+                    if let Some(t) = shown(rel.to) {
+                        page.rels.entry((s, t)).or_default().push((r, false));
+                    }
+                }
+            }
+        }
+        page
+    }
+
+    /// The topics of `sheet` this page writes (see [`Page::subtopics`]).
+    fn shown_topics(&self, sheet: &Sheet) -> Vec<bool> {
+        let mut shown = vec![false; sheet.len()];
+        let mut stack = vec![(TopicId::ROOT, 0)];
+        if self.opts.wants(Extra::Floating, true) && self.opts.within_depth(1) {
+            stack.extend(sheet.floating_topics().into_iter().map(|f| (f, 1)));
+        }
+        while let Some((id, depth)) = stack.pop() {
+            if std::mem::replace(&mut shown[id.index()], true) {
+                continue;
+            }
+            let (subs, kids) = self.subtopics(sheet, id, depth);
+            stack.extend(subs.into_iter().chain(kids).map(|(c, _)| (c, depth + 1)));
+        }
+        shown
+    }
+
+    /// What is written below a topic at `depth`: its summary and callout topics, and its
+    /// attached children, all one level deeper and only within the depth limit.
+    #[allow(clippy::type_complexity)]
+    fn subtopics(
+        &self,
+        sheet: &Sheet,
+        id: TopicId,
+        depth: usize,
+    ) -> (Vec<(TopicId, Role)>, Vec<(TopicId, Role)>) {
+        if !self.opts.within_depth(depth + 1) {
+            return (Vec::new(), Vec::new());
+        }
+        let t = sheet.topic(id);
+        let mut subs = Vec::new();
+        if self.opts.wants(Extra::Summaries, true) {
+            for (index, sm) in t.summaries.iter().enumerate() {
+                if let Some(st) = sm.topic {
+                    subs.push((st, Role::Summary { parent: id, index }));
+                }
+            }
+        }
+        if self.opts.wants(Extra::Callouts, true) {
+            subs.extend(t.callouts.iter().map(|&c| (c, Role::Callout)));
+        }
+        let kids = t.children.iter().map(|&c| (c, Role::Topic)).collect();
+        (subs, kids)
+    }
+
+    fn flush(&mut self, out: &mut dyn Write, force: bool) -> io::Result<()> {
+        if force || self.buf.len() >= 48 << 10 {
+            out.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn write(mut self, out: &mut dyn Write) -> io::Result<()> {
+        let doc = self.doc;
+        let name = doc
+            .name
+            .clone()
+            .or_else(|| doc.sheets.first().map(|s| fold(&s.root().title)))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Mind map".to_string());
+        let images = if self.needs_local_files() {
+            "data: 'self' file:"
+        } else {
+            "data:"
+        };
+        let b = &mut self.buf;
+        b.push_str("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n");
+        b.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        b.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
+        b.push_str("<meta name=\"generator\" content=\"xmindconv\">\n");
+        b.push_str(&format!(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             img-src {images}; style-src {}; script-src {}; base-uri 'none'; form-action 'none'\">\n",
+            csp_hash(STYLE),
+            csp_hash(SCRIPT)
+        ));
+        b.push_str("<title>");
+        escape_into(b, &name);
+        b.push_str("</title>\n<style>");
+        b.push_str(STYLE);
+        b.push_str("</style>\n</head>\n<body>\n<header>\n<h1>");
+        escape_into(b, &name);
+        b.push_str(
+            "</h1>\n<div class=\"tools\" id=\"tools\" hidden>\
+             <input type=\"search\" id=\"q\" placeholder=\"Search topics\" \
+             aria-label=\"Search topics\" autocomplete=\"off\">\
+             <button type=\"button\" id=\"expand\">Expand all</button>\
+             <button type=\"button\" id=\"collapse\">Collapse all</button>\
+             <span id=\"count\" role=\"status\"></span></div>\n</header>\n<main>\n",
+        );
+        if doc.sheets.len() > 1 {
+            b.push_str("<nav aria-label=\"Sheets\"><ol>");
+            for (s, sheet) in doc.sheets.iter().enumerate() {
+                b.push_str(&format!("<li><a href=\"#sheet-{}\">", s + 1));
+                escape_into(b, &sheet_title(sheet, s));
+                b.push_str("</a></li>");
+            }
+            b.push_str("</ol></nav>\n");
+        }
+        for s in 0..doc.sheets.len() {
+            self.sheet(s, out)?;
+        }
+        let b = &mut self.buf;
+        b.push_str("</main>\n<script>");
+        b.push_str(SCRIPT);
+        b.push_str("</script>\n</body>\n</html>\n");
+        self.flush(out, true)
+    }
+
+    /// Whether the page links to files next to it (extracted or not embedded), which the
+    /// Content-Security-Policy must then allow as images.
+    fn needs_local_files(&self) -> bool {
+        self.opts.media_dir.is_some()
+            || crate::media::referenced(self.doc)
+                .iter()
+                .any(|entry| !self.doc.media.contains_key(entry))
+    }
+
+    fn sheet(&mut self, s: usize, out: &mut dyn Write) -> io::Result<()> {
+        let doc = self.doc;
+        let sheet = &doc.sheets[s];
+        self.buf.push_str(&format!(
+            "<section class=\"sheet\" id=\"sheet-{}\">\n<h2>",
+            s + 1
+        ));
+        escape_into(&mut self.buf, &sheet_title(sheet, s));
+        self.buf.push_str("</h2>\n<div class=\"tree\">\n");
+        self.tree(s, TopicId::ROOT, 0, out)?;
+        self.buf.push_str("</div>\n");
+        if self.opts.wants(Extra::Floating, true) && self.opts.within_depth(1) {
+            let floating = sheet.floating_topics();
+            if !floating.is_empty() {
+                self.buf
+                    .push_str("<h3>Floating topics</h3>\n<div class=\"tree floating\">\n");
+                for f in floating {
+                    self.tree(s, f, 1, out)?;
+                }
+                self.buf.push_str("</div>\n");
+            }
+        }
+        self.buf.push_str("</section>\n");
+        Ok(())
+    }
+
+    /// Writes `top` and everything below it, with an explicit stack.
+    fn tree(
+        &mut self,
+        s: usize,
+        top: TopicId,
+        depth: usize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let mut stack = vec![Task::Topic {
+            id: top,
+            depth,
+            role: Role::Topic,
+            nest: 0,
+        }];
+        while let Some(task) = stack.pop() {
+            match task {
+                Task::Close(markup) => self.buf.push_str(markup),
+                Task::Topic {
+                    id,
+                    depth,
+                    role,
+                    nest,
+                } => self.topic(s, id, depth, role, nest, &mut stack),
+            }
+            self.flush(out, false)?;
+        }
+        Ok(())
+    }
+
+    fn topic(
+        &mut self,
+        s: usize,
+        id: TopicId,
+        depth: usize,
+        role: Role,
+        nest: usize,
+        stack: &mut Vec<Task>,
+    ) {
+        if std::mem::replace(&mut self.written[s][id.index()], true) {
+            return;
+        }
+        let doc = self.doc;
+        let sheet = &doc.sheets[s];
+        let t = sheet.topic(id);
+        let (subs, kids) = self.subtopics(sheet, id, depth);
+        let extras = self.extras(s, id, depth);
+        let head = self.head(s, id, role);
+        let anchor = format!("t{s}-{}", id.0);
+        let b = &mut self.buf;
+
+        if nest >= FLAT_NESTING {
+            // Flat: this topic complete, then what is below it as the following siblings.
+            b.push_str(&format!(
+                "<div class=\"topic flat\" id=\"{anchor}\"><div class=\"s\"><span class=\"lv\">level {depth}</span>"
+            ));
+            b.push_str(&head);
+            b.push_str("</div>");
+            if !extras.is_empty() {
+                b.push_str("<div class=\"x\">");
+                b.push_str(&extras);
+                b.push_str("</div>");
+            }
+            b.push_str("</div>\n");
+            for &(c, r) in subs.iter().chain(&kids).rev() {
+                stack.push(Task::Topic {
+                    id: c,
+                    depth: depth + 1,
+                    role: r,
+                    nest,
+                });
+            }
+            return;
+        }
+
+        let (deep, level) = if nest >= INDENT_NESTING {
+            (" deep", format!("<span class=\"lv\">level {depth}</span>"))
+        } else {
+            ("", String::new())
+        };
+        if subs.is_empty() && kids.is_empty() && extras.is_empty() {
+            b.push_str(&format!(
+                "<div class=\"topic leaf{deep}\" id=\"{anchor}\"><div class=\"s\">{level}"
+            ));
+            b.push_str(&head);
+            b.push_str("</div></div>\n");
+            return;
+        }
+        b.push_str(&format!("<details class=\"topic{deep}\" id=\"{anchor}\""));
+        if !t.folded {
+            b.push_str(" open");
+        }
+        b.push_str("><summary>");
+        b.push_str(&level);
+        b.push_str(&head);
+        b.push_str("</summary>\n");
+        stack.push(Task::Close("</details>\n"));
+        for &(c, _) in kids.iter().rev() {
+            stack.push(Task::Topic {
+                id: c,
+                depth: depth + 1,
+                role: Role::Topic,
+                nest: nest + 1,
+            });
+        }
+        if !extras.is_empty() || !subs.is_empty() {
+            b.push_str("<div class=\"x\">");
+            b.push_str(&extras);
+            if subs.is_empty() {
+                b.push_str("</div>\n");
+            } else {
+                b.push('\n');
+                stack.push(Task::Close("</div>\n"));
+                for &(c, r) in subs.iter().rev() {
+                    stack.push(Task::Topic {
+                        id: c,
+                        depth: depth + 1,
+                        role: r,
+                        nest: nest + 2,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The phrasing content of a topic's summary: role, title (a link when it has a clickable
+    /// one), markers, labels.
+    fn head(&self, s: usize, id: TopicId, role: Role) -> String {
+        let opts = self.opts;
+        let sheet = &self.doc.sheets[s];
+        let t = sheet.topic(id);
+        let mut h = String::new();
+        match role {
+            Role::Topic => {}
+            Role::Callout => h.push_str("<span class=\"role\">Callout</span>"),
+            Role::Summary { parent, index } => {
+                let p = sheet.topic(parent);
+                h.push_str("<span class=\"role\">Summary");
+                if let Some(r) = p.summaries.get(index).and_then(|sm| sm.range) {
+                    h.push_str(" (");
+                    escape_into(&mut h, &range_text(sheet, p, r));
+                    h.push(')');
+                }
+                h.push_str("</span>");
+            }
+        }
+        match self.link(t) {
+            Some(LinkForm::Href { href, download }) => {
+                h.push_str("<a class=\"t\" href=\"");
+                escape_into(&mut h, &href);
+                h.push('"');
+                if let Some(name) = download {
+                    h.push_str(" download=\"");
+                    escape_into(&mut h, &name);
+                    h.push('"');
+                } else if !href.starts_with('#') {
+                    h.push_str(" rel=\"noopener noreferrer\"");
+                }
+                h.push('>');
+                escape_into(&mut h, &t.title);
+                h.push_str("</a>");
+            }
+            _ => {
+                h.push_str("<span class=\"t\">");
+                escape_into(&mut h, &t.title);
+                h.push_str("</span>");
+            }
+        }
+        if opts.wants(Extra::Markers, true) {
+            for m in &t.markers {
+                let shown = markers::display(m, opts.marker_style, &self.doc.marker_names);
+                let other = match opts.marker_style {
+                    MarkerStyle::Emoji => MarkerStyle::Words,
+                    _ => MarkerStyle::Emoji,
+                };
+                let alt = markers::display(m, other, &self.doc.marker_names);
+                h.push_str("<span class=\"m\" title=\"");
+                if alt != shown {
+                    escape_into(&mut h, &alt);
+                    h.push_str(" · ");
+                }
+                escape_into(&mut h, m);
+                h.push_str("\">");
+                escape_into(&mut h, &shown);
+                h.push_str("</span>");
+            }
+        }
+        if opts.wants(Extra::Labels, true) {
+            for l in &t.labels {
+                h.push_str("<span class=\"lb\">");
+                escape_into(&mut h, l);
+                h.push_str("</span>");
+            }
+        }
+        h
+    }
+
+    /// How a topic's link is written, when links are on and it has one.
+    fn link(&self, t: &Topic) -> Option<LinkForm> {
+        if !self.opts.wants(Extra::Links, true) {
+            return None;
+        }
+        let l: &Link = t.link.as_deref()?;
+        let href = l.href.trim();
+        Some(match l.kind {
+            LinkKind::Web => LinkForm::Href {
+                href: web_href(href),
+                download: None,
+            },
+            LinkKind::Topic => match self.by_id.get(l.target_name()) {
+                Some(&(ts, tid)) if self.shown[ts][tid.index()] => LinkForm::Href {
+                    href: format!("#t{ts}-{}", tid.0),
+                    download: None,
+                },
+                Some(&(ts, tid)) => LinkForm::Text(format!(
+                    "Topic link: {} (not in this output)",
+                    reference(&self.doc.sheets[ts], tid)
+                )),
+                None => LinkForm::Text(format!("Topic link: {} (no such topic)", fold(href))),
+            },
+            LinkKind::Attachment => {
+                let entry = l.target_name().trim();
+                match self.embedded(entry) {
+                    Some(bytes) => LinkForm::Href {
+                        href: data_uri(entry, bytes),
+                        download: Some(file_name(entry, &t.title)),
+                    },
+                    None => LinkForm::Href {
+                        href: self.opts.media_link(href),
+                        download: None,
+                    },
+                }
+            }
+            LinkKind::File => LinkForm::Text(format!("File link: {}", fold(href))),
+            LinkKind::Other => LinkForm::Text(format!("Link: {}", fold(href))),
+        })
+    }
+
+    /// The bytes of a stored file, when the page embeds it (media read, not extracted).
+    fn embedded(&self, entry: &str) -> Option<&'a [u8]> {
+        if self.opts.media_dir.is_some() {
+            return None;
+        }
+        self.doc.media.get(entry).map(Vec::as_slice)
+    }
+
+    /// The extras of a topic, as HTML blocks (without the container); empty when none.
+    fn extras(&self, s: usize, id: TopicId, depth: usize) -> String {
+        let opts = self.opts;
+        let sheet = &self.doc.sheets[s];
+        let t = sheet.topic(id);
+        let mut x = String::new();
+        if opts.wants(Extra::Images, true) {
+            if let Some(img) = &t.image {
+                self.image(&mut x, img);
+            }
+        }
+        if opts.wants(Extra::Notes, true) {
+            if let Some(n) = &t.notes {
+                let rich = n
+                    .html
+                    .as_deref()
+                    .map(|h| sanitize::sanitize(h, &NoteLinks { page: self }))
+                    .filter(|h| !visible_text(h).trim().is_empty() || h.contains("<img"));
+                match rich {
+                    Some(h) => {
+                        x.push_str("<div class=\"note\">");
+                        x.push_str(&h);
+                        x.push_str("</div>");
+                    }
+                    None if !n.plain.trim().is_empty() => {
+                        x.push_str("<div class=\"note plain\">");
+                        escape_into(&mut x, n.plain.trim_end());
+                        x.push_str("</div>");
+                    }
+                    None => {}
+                }
+            }
+        }
+        if let Some(LinkForm::Text(text)) = self.link(t) {
+            x.push_str("<div class=\"link\">");
+            escape_into(&mut x, &text);
+            x.push_str("</div>");
+        }
+        if opts.wants(Extra::Comments, true) {
+            for c in &t.comments {
+                let mut who = Vec::new();
+                if !c.author.trim().is_empty() {
+                    who.push(fold(&c.author));
+                }
+                if let Some(d) = c.time.and_then(date) {
+                    who.push(d);
+                }
+                x.push_str("<div class=\"comment\"><span class=\"k\">Comment");
+                if !who.is_empty() {
+                    x.push_str(" (");
+                    escape_into(&mut x, &who.join(", "));
+                    x.push(')');
+                }
+                x.push_str("</span><span class=\"c\">");
+                escape_into(&mut x, c.content.trim_end());
+                x.push_str("</span></div>");
+            }
+        }
+        for &(r, outgoing) in self.rels.get(&(s, id)).into_iter().flatten() {
+            self.relationship(&mut x, s, r, outgoing);
+        }
+        let children_shown = opts.within_depth(depth + 1);
+        if opts.wants(Extra::Boundaries, true) {
+            for bd in &t.boundaries {
+                let label = match bd.range {
+                    BoundaryRange::Master => "Boundary (whole topic)".to_string(),
+                    BoundaryRange::Children(r) if children_shown => {
+                        format!("Boundary ({})", range_text(sheet, t, r))
+                    }
+                    BoundaryRange::Children(_) => continue,
+                    BoundaryRange::Unknown => "Boundary".to_string(),
+                };
+                x.push_str("<div class=\"boundary\"><span class=\"k\">");
+                escape_into(&mut x, &label);
+                x.push_str("</span>");
+                escape_into(&mut x, &fold(&bd.title));
+                x.push_str("</div>");
+            }
+        }
+        if opts.wants(Extra::Summaries, true) && children_shown {
+            for sm in t.summaries.iter().filter(|sm| sm.topic.is_none()) {
+                x.push_str("<div class=\"summary\"><span class=\"k\">Summary");
+                if let Some(r) = sm.range {
+                    x.push_str(" (");
+                    escape_into(&mut x, &range_text(sheet, t, r));
+                    x.push(')');
+                }
+                x.push_str("</span></div>");
+            }
+        }
+        x
+    }
+
+    fn image(&self, x: &mut String, img: &Image) {
+        let src = img.src.trim();
+        let size = |v: Option<f64>, name: &str| match v {
+            Some(v) if (1.0..=100_000.0).contains(&v) => {
+                format!(" {name}=\"{}\"", v.round() as u32)
+            }
+            _ => String::new(),
+        };
+        let dims = format!("{}{}", size(img.width, "width"), size(img.height, "height"));
+        match self.image_src(src) {
+            Some(url) => {
+                x.push_str("<img class=\"image\" src=\"");
+                escape_into(x, &url);
+                x.push_str(&format!("\" alt=\"\"{dims}>"));
+            }
+            None => match safe_href(src) {
+                Some(href) => {
+                    x.push_str("<div class=\"link\"><span class=\"k\">Image</span><a href=\"");
+                    escape_into(x, &href);
+                    x.push_str("\" rel=\"noopener noreferrer\">");
+                    escape_into(x, src);
+                    x.push_str("</a></div>");
+                }
+                None => {
+                    x.push_str("<div class=\"link\"><span class=\"k\">Image</span>");
+                    escape_into(x, &fold(src));
+                    x.push_str("</div>");
+                }
+            },
+        }
+    }
+
+    /// The `src` of an image the page shows: a stored file embedded or linked, or a `data:`
+    /// image. `None` for images elsewhere (on the web: not loaded) and other sources.
+    fn image_src(&self, src: &str) -> Option<String> {
+        if let Some(entry) = src.strip_prefix("xap:") {
+            let entry = entry.trim();
+            return Some(match self.embedded(entry) {
+                Some(bytes) => data_uri(entry, bytes),
+                None => self.opts.media_link(src),
+            })
+            .filter(|s| !s.is_empty());
+        }
+        let lower = src.to_ascii_lowercase();
+        lower.starts_with("data:image/").then(|| src.to_string())
+    }
+
+    fn relationship(&self, x: &mut String, s: usize, r: usize, outgoing: bool) {
+        let sheet = &self.doc.sheets[s];
+        let rel = &sheet.relationships[r];
+        let (other, other_id, arrow) = if outgoing {
+            (rel.to, &rel.end2, "→")
+        } else {
+            (rel.from, &rel.end1, "←")
+        };
+        x.push_str("<div class=\"rel\"><span class=\"k\">Relationship");
+        if !rel.title.trim().is_empty() {
+            x.push_str(" (");
+            escape_into(x, &fold(&rel.title));
+            x.push(')');
+        }
+        x.push_str("</span>");
+        x.push_str(arrow);
+        x.push(' ');
+        match other {
+            Some(o) if self.shown[s][o.index()] => {
+                x.push_str(&format!("<a href=\"#t{s}-{}\">", o.0));
+                escape_into(x, &reference(sheet, o));
+                x.push_str("</a>");
+            }
+            Some(o) => {
+                escape_into(x, &reference(sheet, o));
+                x.push_str(" (not in this output)");
+            }
+            None => {
+                x.push_str("(missing topic ");
+                escape_into(x, &fold(other_id));
+                x.push(')');
+            }
+        }
+        x.push_str("</div>");
+    }
+}
+
+/// How a topic's link is written.
+enum LinkForm {
+    /// Around the title.
+    Href {
+        href: String,
+        /// The file name to save a `data:` attachment under.
+        download: Option<String>,
+    },
+    /// A line of text in the extras.
+    Text(String),
+}
+
+/// Links and images inside rich notes, resolved like the topic's own.
+struct NoteLinks<'p, 'a> {
+    page: &'p Page<'a>,
+}
+
+impl sanitize::Resolve for NoteLinks<'_, '_> {
+    fn link(&self, href: &str) -> Option<String> {
+        if let Some(id) = href.strip_prefix("xmind:#") {
+            return self
+                .page
+                .by_id
+                .get(id)
+                .filter(|&&(s, t)| self.page.shown[s][t.index()])
+                .map(|&(s, t)| format!("#t{s}-{}", t.0));
+        }
+        if href.starts_with("xap:") {
+            return Some(self.page.opts.media_link(href)).filter(|s| !s.is_empty());
+        }
+        safe_href(href)
+    }
+
+    fn image(&self, src: &str) -> Option<String> {
+        self.page.image_src(src)
+    }
+}
+
+/// `href` when its scheme is one the page links to (`http`, `https`, `mailto`, `ftp`, or a
+/// bare `www.` host, given `http://`).
+fn safe_href(href: &str) -> Option<String> {
+    let lower = href.to_ascii_lowercase();
+    if unsafe_scheme(href) {
+        return None;
+    }
+    if ["http://", "https://", "mailto:", "ftp://"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        Some(href.to_string())
+    } else if lower.starts_with("www.") {
+        Some(format!("http://{href}"))
+    } else {
+        None
+    }
+}
+
+/// A web link's `href` (the model classified it as web, so [`safe_href`] accepts it).
+fn web_href(href: &str) -> String {
+    safe_href(href).unwrap_or_else(|| href.to_string())
+}
+
+/// The name to save an attachment under: the topic's title when it looks like a file name
+/// (XMind titles attachments with their original name), else the entry's own name.
+fn file_name(entry: &str, title: &str) -> String {
+    let title = title.trim();
+    if !title.is_empty() && title.contains('.') && !title.contains(['/', '\\', '\n']) {
+        title.to_string()
+    } else {
+        entry.rsplit('/').next().unwrap_or(entry).to_string()
+    }
+}
+
+/// The text of HTML without its tags (for telling empty notes).
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn sheet_title(sheet: &Sheet, index: usize) -> String {
+    let t = fold(&sheet.title);
+    if t.is_empty() {
+        format!("Sheet {}", index + 1)
+    } else {
+        t
+    }
+}
+
+/// White space runs folded into one space, trimmed.
+fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A topic's title on one line, for references (`(no title)` when empty).
+fn reference(sheet: &Sheet, id: TopicId) -> String {
+    let title = fold(&sheet.topic(id).title);
+    if title.is_empty() {
+        "(no title)".to_string()
+    } else {
+        title
+    }
+}
+
+/// The children a range covers: `first … last`, or one title.
+fn range_text(sheet: &Sheet, t: &Topic, r: ChildRange) -> String {
+    let title = |i: usize| {
+        t.children
+            .get(i)
+            .map_or_else(|| "(no title)".to_string(), |&c| reference(sheet, c))
+    };
+    if r.start == r.end {
+        title(r.start)
+    } else {
+        format!("{} … {}", title(r.start), title(r.end))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Comment, Notes, Relationship, TopicKind};
+
+    fn html(doc: &Document, opts: &EmitOptions) -> String {
+        crate::emit::to_string(&Html, doc, opts).unwrap()
+    }
+
+    fn doc(sheets: Vec<Sheet>) -> Document {
+        Document {
+            name: Some("map.xmind".into()),
+            sheets,
+            ..Document::default()
+        }
+    }
+
+    /// The page without its style sheet and script, which are the same on every page.
+    fn body(page: &str) -> &str {
+        let start = page.find("<main>").unwrap();
+        let end = page.find("</main>").unwrap();
+        &page[start..end]
+    }
+
+    /// Every element that is opened is closed.
+    fn assert_balanced(page: &str) {
+        for tag in ["details", "div", "section", "summary", "span", "a"] {
+            let open = page.matches(&format!("<{tag} ")).count()
+                + page.matches(&format!("<{tag}>")).count();
+            let close = page.matches(&format!("</{tag}>")).count();
+            assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
+        }
+    }
+
+    #[test]
+    fn everything_from_the_map_is_escaped() {
+        let mut s = Sheet::new("<script>alert(1)</script> & \"q\" 'a'");
+        s.title = "</title><script>x</script>".into();
+        let mut t = Topic::new("  two  spaces\nand <b>a line</b>  ");
+        t.labels = vec!["<i>label</i>".into()].into();
+        t.markers = vec!["<custom>".into()].into();
+        t.notes = Some(Box::new(Notes {
+            plain: "<img src=x onerror=alert(1)>".into(),
+            html: None,
+        }));
+        t.comments = vec![Comment {
+            author: "<me>".into(),
+            time: Some(0),
+            content: "</div>".into(),
+        }]
+        .into();
+        s.add(TopicId::ROOT, TopicKind::Attached, t);
+        let mut d = doc(vec![s, Sheet::new("second")]);
+        d.name = Some("<x>.xmind".into());
+        d.marker_names
+            .insert("<custom>".into(), "<u>mine</u>".into());
+        let page = html(&d, &EmitOptions::default());
+        assert_eq!(page.matches("<script").count(), 1, "only ours");
+        assert!(!body(&page).contains("<b>") && !body(&page).contains("<img"));
+        for escaped in [
+            "<title>&lt;x&gt;.xmind</title>",
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39;",
+            "&lt;/title&gt;&lt;script&gt;x&lt;/script&gt;",
+            "<span class=\"t\">  two  spaces\nand &lt;b&gt;a line&lt;/b&gt;  </span>",
+            "<span class=\"lb\">&lt;i&gt;label&lt;/i&gt;</span>",
+            "<span class=\"m\" title=\"&lt;custom&gt;\">&lt;u&gt;mine&lt;/u&gt;</span>",
+            "<div class=\"note plain\">&lt;img src=x onerror=alert(1)&gt;</div>",
+            "Comment (&lt;me&gt;, 1970-01-01)</span><span class=\"c\">&lt;/div&gt;</span>",
+        ] {
+            assert!(page.contains(escaped), "{escaped} not in {page}");
+        }
+        assert_balanced(&page);
+    }
+
+    #[test]
+    fn only_safe_links_are_clickable() {
+        let mut s = Sheet::new("root");
+        let mut target = Topic::new("target");
+        target.id = "tg".into();
+        s.add(TopicId::ROOT, TopicKind::Attached, target);
+        for href in [
+            "javascript:alert(1)",
+            " JaVaScRiPt:alert(1)",
+            "data:text/html,<script>x</script>",
+            "vbscript:x",
+            "obsidian://open?vault=x",
+            "file:///etc/passwd",
+            "https://example.com/?a=1&b=\"2\"",
+            "www.example.com",
+            "mailto:me@example.com",
+            "xmind:#tg",
+            "xmind:#nothing",
+        ] {
+            let mut t = Topic::new(href.trim());
+            t.link = Some(Box::new(Link::new(href)));
+            s.add(TopicId::ROOT, TopicKind::Attached, t);
+        }
+        let page = html(&doc(vec![s]), &EmitOptions::default());
+        let b = body(&page);
+        let hrefs: Vec<&str> = b
+            .split("href=\"")
+            .skip(1)
+            .map(|h| h.split('"').next().unwrap())
+            .collect();
+        assert_eq!(
+            hrefs,
+            [
+                "https://example.com/?a=1&amp;b=&quot;2&quot;",
+                "http://www.example.com",
+                "mailto:me@example.com",
+                "#t0-1",
+            ]
+        );
+        for text in [
+            "Link: javascript:alert(1)",
+            "Link: JaVaScRiPt:alert(1)",
+            "Link: data:text/html,&lt;script&gt;x&lt;/script&gt;",
+            "Link: obsidian://open?vault=x",
+            "File link: file:///etc/passwd",
+            "Topic link: xmind:#nothing (no such topic)",
+        ] {
+            assert!(b.contains(text), "{text} not in {b}");
+        }
+        let mut o = EmitOptions::default();
+        o.set(Extra::Links, false);
+        assert!(!body(&html(&doc(vec![Sheet::new("x")]), &o)).contains("href"));
+    }
+
+    fn with_image() -> Document {
+        let mut s = Sheet::new("root");
+        let mut t = Topic::new("pic");
+        t.image = Some(Box::new(Image {
+            src: "xap:resources/a.png".into(),
+            width: Some(120.4),
+            height: Some(f64::NAN),
+        }));
+        t.notes = Some(Box::new(Notes {
+            plain: "see".into(),
+            html: Some(
+                "<p>see <img src=\"xap:resources/a.png\"> \
+                        <img src=\"https://tracker.example/x.gif\"></p>"
+                    .into(),
+            ),
+        }));
+        s.add(TopicId::ROOT, TopicKind::Attached, t);
+        let mut a = Topic::new("report.pdf");
+        a.link = Some(Box::new(Link::new("xap:attachments/1.pdf")));
+        s.add(TopicId::ROOT, TopicKind::Attached, a);
+        doc(vec![s])
+    }
+
+    #[test]
+    fn stored_files_are_embedded_when_read_and_linked_when_extracted() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        let mut d = with_image();
+        d.media.insert("resources/a.png".into(), png.to_vec());
+        d.media
+            .insert("attachments/1.pdf".into(), b"%PDF-1.4".to_vec());
+        let page = html(&d, &EmitOptions::default());
+        let data = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==";
+        assert!(
+            page.contains(&format!(
+                "<img class=\"image\" src=\"{data}\" alt=\"\" width=\"120\">"
+            )),
+            "{page}"
+        );
+        assert!(page.contains(&format!("<p>see <img src=\"{data}\" alt=\"\"> <a href=\"https://tracker.example/x.gif\" rel=\"noopener noreferrer\">image</a></p>")));
+        assert!(page.contains(
+            "href=\"data:application/pdf;base64,JVBERi0xLjQ=\" download=\"report.pdf\">report.pdf</a>"
+        ));
+        assert!(page.contains("img-src data:;"), "nothing but data: images");
+
+        let o = EmitOptions {
+            media_dir: Some("out/media/".into()),
+            ..EmitOptions::default()
+        };
+        let page = html(&d, &o);
+        assert!(page.contains("<img class=\"image\" src=\"out/media/resources/a.png\""));
+        assert!(page.contains("href=\"out/media/attachments/1.pdf\" rel"));
+        assert!(page.contains("img-src data: 'self' file:;"));
+
+        // Read without media: links to where the files would be extracted.
+        let page = html(&with_image(), &EmitOptions::default());
+        assert!(page.contains("<img class=\"image\" src=\"resources/a.png\""));
+        assert!(page.contains("img-src data: 'self' file:;"));
+        let mut o = EmitOptions::default();
+        o.set(Extra::Images, false);
+        o.set(Extra::Notes, false);
+        assert!(!html(&d, &o).contains("<img"));
+    }
+
+    #[test]
+    fn folded_branches_start_collapsed_and_leaves_are_not_details() {
+        let mut s = Sheet::new("root");
+        let mut f = Topic::new("folded");
+        f.folded = true;
+        let f = s.add(TopicId::ROOT, TopicKind::Attached, f);
+        s.add(f, TopicKind::Attached, Topic::new("hidden child"));
+        s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("leaf"));
+        let page = html(&doc(vec![s]), &EmitOptions::default());
+        assert!(page.contains("<details class=\"topic\" id=\"t0-0\" open><summary>"));
+        assert!(page.contains("<details class=\"topic\" id=\"t0-1\"><summary>"));
+        assert!(page.contains("<div class=\"topic leaf\" id=\"t0-3\"><div class=\"s\">"));
+        let o = EmitOptions {
+            max_depth: Some(1),
+            ..EmitOptions::default()
+        };
+        let page = html(
+            &doc(vec![{
+                let mut s = Sheet::new("root");
+                let a = s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("a"));
+                s.add(a, TopicKind::Attached, Topic::new("too deep"));
+                s
+            }]),
+            &o,
+        );
+        assert!(!page.contains("too deep"));
+    }
+
+    #[test]
+    fn relationships_link_both_ends_and_summaries_and_callouts_are_trees() {
+        let mut s = Sheet::new("root");
+        let a = s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("a"));
+        let b = s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("b"));
+        let sm = s.add(TopicId::ROOT, TopicKind::Summary, Topic::new("sum"));
+        s.topics[0].summaries[0].range = Some(ChildRange { start: 0, end: 1 });
+        s.add(sm, TopicKind::Attached, Topic::new("under the summary"));
+        s.add(b, TopicKind::Callout, Topic::new("call"));
+        s.relationships = vec![Relationship {
+            end1: "x".into(),
+            end2: "y".into(),
+            from: Some(a),
+            to: Some(b),
+            title: "needs <this>".into(),
+            ..Relationship::default()
+        }];
+        let page = html(&doc(vec![s]), &EmitOptions::default());
+        assert!(page.contains("Relationship (needs &lt;this&gt;)</span>→ <a href=\"#t0-2\">b</a>"));
+        assert!(page.contains("Relationship (needs &lt;this&gt;)</span>← <a href=\"#t0-1\">a</a>"));
+        assert!(
+            page.contains(
+                "<span class=\"role\">Summary (a … b)</span><span class=\"t\">sum</span>"
+            )
+        );
+        assert!(page.contains("under the summary"));
+        assert!(page.contains("<span class=\"role\">Callout</span><span class=\"t\">call</span>"));
+        assert_balanced(&page);
+        let mut o = EmitOptions::default();
+        o.titles_only();
+        let page = html(&doc(vec![Sheet::new("x")]), &o);
+        assert!(!page.contains("class=\"x\""));
+    }
+
+    #[test]
+    fn a_topic_two_summaries_point_at_is_written_once() {
+        let mut s = Sheet::new("root");
+        s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("a"));
+        let sm = s.add(TopicId::ROOT, TopicKind::Summary, Topic::new("twice"));
+        let once = s.topics[0].summaries[0].clone();
+        s.topics[0].summaries = vec![once.clone(), once].into();
+        assert_eq!(s.topics[0].summaries.len(), 2);
+        let page = html(&doc(vec![s]), &EmitOptions::default());
+        assert_eq!(page.matches(&format!("id=\"t0-{}\"", sm.0)).count(), 1);
+        assert_balanced(&page);
+    }
+
+    #[test]
+    fn deep_chains_are_nested_then_flat_without_recursion() {
+        let mut s = Sheet::new("root");
+        let mut parent = TopicId::ROOT;
+        for i in 1..=10_000 {
+            parent = s.add(
+                parent,
+                TopicKind::Attached,
+                Topic::new(format!("level {i}")),
+            );
+        }
+        let page = html(&doc(vec![s]), &EmitOptions::default());
+        assert_eq!(page.matches("<details").count(), FLAT_NESTING);
+        assert_eq!(
+            page.matches("<details class=\"topic deep\"").count(),
+            FLAT_NESTING - INDENT_NESTING
+        );
+        assert_eq!(
+            page.matches("<div class=\"topic flat\"").count(),
+            10_001 - FLAT_NESTING
+        );
+        assert!(page.contains(
+            "<div class=\"topic flat\" id=\"t0-10000\"><div class=\"s\"><span class=\"lv\">level 10000</span><span class=\"t\">level 10000</span></div></div>"
+        ));
+        assert_balanced(&page);
+    }
+
+    #[test]
+    fn inline_style_and_script_match_their_hashes() {
+        assert!(!SCRIPT.contains("</script") && !SCRIPT.contains("<!--"));
+        assert!(!STYLE.contains("</style"));
+        let page = html(&doc(vec![Sheet::new("x")]), &EmitOptions::default());
+        let between = |open: &str, close: &str| {
+            let start = page.find(open).unwrap() + open.len();
+            page[start..start + page[start..].find(close).unwrap()].to_string()
+        };
+        let csp = between("Content-Security-Policy\" content=\"", "\"");
+        assert!(csp.starts_with("default-src 'none';"), "{csp}");
+        assert!(csp.contains(&format!(
+            "style-src {};",
+            csp_hash(&between("<style>", "</style>"))
+        )));
+        assert!(csp.contains(&format!(
+            "script-src {};",
+            csp_hash(&between("<script>", "</script>"))
+        )));
+    }
+}
