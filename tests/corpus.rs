@@ -113,3 +113,27 @@ fn old_and_new_saves_of_one_map_read_the_same() {
         assert_eq!(render(old), render(new), "{old} vs {new}");
     }
 }
+
+/// `--extract-media` on a real XMind 2025 map: its three images are read, and the Markdown
+/// links to them in the extraction folder.
+#[test]
+fn stored_images_of_a_real_map_are_extracted_and_linked() {
+    let Some(dir) = corpus() else { return };
+    let mut options = xmindconv::ReadOptions::default();
+    options.media = true;
+    let doc = xmindconv::read::read_path_with(
+        dir.join("tobyqin-xmindparser__xmind_2026.xmind"),
+        &options,
+    )
+    .unwrap();
+    let names: Vec<&str> = doc.media.keys().map(String::as_str).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("resources/")));
+    let mut opts = EmitOptions::default();
+    opts.media_dir = Some("media".into());
+    let md = emit::to_string(emit::by_name("markdown").unwrap(), &doc, &opts).unwrap();
+    for n in names {
+        assert!(md.contains(&format!("(media/{n})")), "{n} not linked");
+        assert!(!doc.media[n].is_empty());
+    }
+}
