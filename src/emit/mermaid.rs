@@ -90,10 +90,13 @@ impl Emitter for Mermaid {
             }
             out.write_all(line.as_bytes())
         };
-        walk_outline(sheet, TopicId::ROOT, 0, parts, opts, |v| write(v, false))?;
+        let mut seen = vec![false; sheet.len()];
+        walk_outline(sheet, TopicId::ROOT, 0, parts, opts, &mut seen, |v| {
+            write(v, false)
+        })?;
         if opts.wants(Extra::Floating, true) && opts.within_depth(1) {
             for f in sheet.floating_topics() {
-                walk_outline(sheet, f, 1, parts, opts, |v| write(v, true))?;
+                walk_outline(sheet, f, 1, parts, opts, &mut seen, |v| write(v, true))?;
             }
         }
         Ok(())

@@ -162,8 +162,9 @@ fn write_sheet(
         tops.extend(sheet.floating_topics());
     }
     let mut line = String::new();
+    let mut seen = vec![false; sheet.len()];
     for top in tops {
-        walk_outline(sheet, top, 0, wanted.parts, opts, |visit| {
+        walk_outline(sheet, top, 0, wanted.parts, opts, &mut seen, |visit| {
             line.clear();
             match visit {
                 Visit::Enter(id, depth, role) => {

@@ -1,7 +1,8 @@
-//! A walk over every topic that an outline-shaped format (OPML, Mermaid) writes as a node: the
-//! attached children of a topic, then its summary topics and its callouts when those are wanted.
-//! [`super::walk`] covers attached children only; this one also reaches summaries and callouts
-//! nested anywhere, still with an explicit stack, so nothing recurses on a deep map.
+//! The walk over every topic a tree-shaped format writes as a node (OPML, Mermaid, and through
+//! [`super::shared::Ctx::walk`] FreeMind, Org, PlantUML, DOT): the attached children of a topic,
+//! then its summary topics and its callouts when those are wanted. [`super::walk`] covers
+//! attached children only; this one also reaches summaries and callouts nested anywhere, still
+//! with an explicit stack, so nothing recurses on a deep map.
 
 use std::io;
 
@@ -49,18 +50,27 @@ pub(crate) struct Parts {
 
 /// Depth-first walk from `start` at `depth`: each topic's attached children, then (per `parts`)
 /// its summary topics and callouts, each with their own subtrees, down to `opts.max_depth`.
-/// Floating topics are not followed: each format places them itself.
+/// Floating topics are not followed: each format places them itself. `seen` (one flag per topic
+/// of the sheet; share it between the walks of one sheet) keeps a topic from being written twice
+/// should a malformed file list it twice (two summaries naming one topic).
 pub(crate) fn walk_outline(
     sheet: &Sheet,
     start: TopicId,
     depth: usize,
     parts: Parts,
     opts: &EmitOptions,
+    seen: &mut [bool],
     mut f: impl FnMut(Visit) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut stack = vec![Visit::Enter(start, depth, Role::Top)];
     let mut below: Vec<Visit> = Vec::new();
     while let Some(step) = stack.pop() {
+        if let Visit::Enter(id, ..) = step {
+            match seen.get_mut(id.index()) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+        }
         f(step)?;
         let Visit::Enter(id, d, role) = step else {
             continue;
@@ -103,12 +113,20 @@ mod tests {
 
     fn titles(sheet: &Sheet, parts: Parts, opts: &EmitOptions) -> Vec<String> {
         let mut out = Vec::new();
-        walk_outline(sheet, TopicId::ROOT, 0, parts, opts, |v| {
-            if let Visit::Enter(id, d, role) = v {
-                out.push(format!("{d} {} {role:?}", sheet.topic(id).title));
-            }
-            Ok(())
-        })
+        walk_outline(
+            sheet,
+            TopicId::ROOT,
+            0,
+            parts,
+            opts,
+            &mut vec![false; sheet.len()],
+            |v| {
+                if let Visit::Enter(id, d, role) = v {
+                    out.push(format!("{d} {} {role:?}", sheet.topic(id).title));
+                }
+                Ok(())
+            },
+        )
         .unwrap();
         out
     }
@@ -165,13 +183,21 @@ mod tests {
             callouts: true,
         };
         let (mut enters, mut leaves) = (0, 0);
-        walk_outline(&s, TopicId::ROOT, 0, parts, &EmitOptions::default(), |v| {
-            match v {
-                Visit::Enter(..) => enters += 1,
-                Visit::Leave(..) => leaves += 1,
-            }
-            Ok(())
-        })
+        walk_outline(
+            &s,
+            TopicId::ROOT,
+            0,
+            parts,
+            &EmitOptions::default(),
+            &mut vec![false; s.len()],
+            |v| {
+                match v {
+                    Visit::Enter(..) => enters += 1,
+                    Visit::Leave(..) => leaves += 1,
+                }
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!((enters, leaves), (100_001, 100_001));
     }

@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io;
 
+use super::outline::{self, Parts, Role, walk_outline};
 use super::{EmitOptions, Extra};
 use crate::markers;
 use crate::model::{BoundaryRange, ChildRange, Comment, Document, Link, Sheet, Topic, TopicId};
@@ -131,8 +132,9 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    /// Depth-first walk from `start`, with an explicit stack. `seen` (one flag per topic of the
-    /// sheet, shared by the walks of one sheet) keeps any topic from being entered twice.
+    /// Depth-first walk from `start` (written as `kind`) over what [`Ctx::below`] lists, with
+    /// the explicit stack of [`walk_outline`]. `seen` (one flag per topic of the sheet, shared by
+    /// the walks of one sheet) keeps any topic from being entered twice.
     pub fn walk(
         &self,
         sheet: &Sheet,
@@ -142,31 +144,24 @@ impl<'a> Ctx<'a> {
         seen: &mut [bool],
         mut f: impl FnMut(Visit) -> io::Result<()>,
     ) -> io::Result<()> {
-        let mut stack = vec![Visit::Enter(Node {
-            id: start,
+        let parts = Parts {
+            summaries: self.wants(Extra::Summaries),
+            callouts: self.wants(Extra::Callouts),
+        };
+        let node = |id, depth, role| Node {
+            id,
             depth,
-            kind,
-        })];
-        while let Some(v) = stack.pop() {
-            if let Visit::Enter(n) = v {
-                match seen.get_mut(n.id.index()) {
-                    Some(s) if !*s => *s = true,
-                    _ => continue,
-                }
-                f(v)?;
-                stack.push(Visit::Leave(n));
-                for (c, kind) in self.below(sheet, n.id, n.depth).into_iter().rev() {
-                    stack.push(Visit::Enter(Node {
-                        id: c,
-                        depth: n.depth + 1,
-                        kind,
-                    }));
-                }
-            } else {
-                f(v)?;
-            }
-        }
-        Ok(())
+            kind: match role {
+                Role::Top => kind,
+                Role::Attached => Kind::Attached,
+                Role::Summary(i) => Kind::Summary(i),
+                Role::Callout => Kind::Callout,
+            },
+        };
+        walk_outline(sheet, start, depth, parts, self.opts, seen, |v| match v {
+            outline::Visit::Enter(id, d, r) => f(Visit::Enter(node(id, d, r))),
+            outline::Visit::Leave(id, d, r) => f(Visit::Leave(node(id, d, r))),
+        })
     }
 
     /// Whether topic `id` of sheet `s` is written.
