@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use super::text::RawRange;
 use crate::model::{
-    Boundary, Document, Link, LinkKind, Sheet, Summary, Topic, TopicId, TopicKind, TopicRef,
+    Boundary, Comment, Document, Link, LinkKind, Sheet, Summary, Topic, TopicId, TopicKind,
+    TopicRef,
 };
 
 /// A sheet being read, with the parts that can only be joined once all its topics exist.
@@ -116,11 +117,13 @@ impl SheetBuilder {
     }
 }
 
-/// Document-wide joins: relationship ends within their sheet, topic links across sheets.
+/// Document-wide joins: relationship ends within their sheet, topic links across sheets, and
+/// comments from comments.xml (`comments`, by the id of their topic) onto their topics.
 ///
 /// Only the ids that something points at are looked up: one pass over the topics fills a map
-/// keyed by those ids (borrowed, not copied), where the first topic with an id wins.
-pub(super) fn resolve(doc: &mut Document) {
+/// keyed by those ids (borrowed, not copied), where the first topic with an id wins; the same
+/// pass finds the topics of the comments (the first topic with their id, an empty one too).
+pub(super) fn resolve(doc: &mut Document, mut comments: HashMap<String, Vec<Comment>>) {
     fn topic_link(t: &Topic) -> Option<&Link> {
         t.link.as_deref().filter(|l| l.kind == LinkKind::Topic)
     }
@@ -134,12 +137,19 @@ pub(super) fn resolve(doc: &mut Document) {
             wanted.insert(link.target_name(), None);
         }
     }
-    if wanted.is_empty() {
+    if wanted.is_empty() && comments.is_empty() {
         return;
     }
+    // Comments found for a topic: sheet, topic, comments.
+    let mut commented: Vec<(usize, usize, Vec<Comment>)> = Vec::new();
     for (si, sheet) in doc.sheets.iter().enumerate() {
         for (ti, t) in sheet.topics.iter().enumerate() {
-            if t.id.is_empty() {
+            if !comments.is_empty() {
+                if let Some(cs) = comments.remove(t.id.as_str()) {
+                    commented.push((si, ti, cs));
+                }
+            }
+            if t.id.is_empty() || wanted.is_empty() {
                 continue;
             }
             if let Some(slot @ None) = wanted.get_mut(t.id.as_str()) {
@@ -175,6 +185,15 @@ pub(super) fn resolve(doc: &mut Document) {
         }
     }
     drop(wanted);
+    for (si, ti, cs) in commented {
+        doc.sheets[si].topics[ti].comments = cs.into();
+    }
+    if !comments.is_empty() {
+        let n: usize = comments.values().map(Vec::len).sum();
+        doc.warnings.push(format!(
+            "comments.xml: {n} comments on sheets or missing topics were not attached"
+        ));
+    }
     let warnings = &mut doc.warnings;
     for ((si, sheet), ends) in doc.sheets.iter_mut().enumerate().zip(ends) {
         for (rel, (from, to)) in sheet.relationships.iter_mut().zip(ends) {

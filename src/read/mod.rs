@@ -12,6 +12,7 @@ mod jsonlex;
 mod text;
 mod xml;
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
@@ -97,6 +98,7 @@ pub fn read_bytes_with(bytes: &[u8], options: &ReadOptions) -> Result<Document> 
 pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Document> {
     let limits = &options.limits;
     let mut content = archive::open(reader, limits, options.password.as_deref())?;
+    let mut comments = HashMap::new();
     let mut doc = match content.source {
         Source::Json => match json::parse(&content.text, &content.entry, limits) {
             // No checksum is stored: a wrong password can also decrypt to text that is not JSON.
@@ -112,10 +114,11 @@ pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Doc
                     entry: content.entry,
                 });
             }
-            if let Some(comments) = &content.comments {
+            if let Some(text) = &content.comments {
                 // Comments are secondary: a broken comments.xml must not cost the map.
-                if let Err(e) = xml::attach_comments(&mut doc, comments, limits) {
-                    doc.warnings.push(format!("comments were not read: {e}"));
+                match xml::read_comments(text, limits) {
+                    Ok(by_object) => comments = by_object,
+                    Err(e) => doc.warnings.push(format!("comments were not read: {e}")),
                 }
             }
             if let Some(markers) = &content.marker_sheet {
@@ -129,7 +132,7 @@ pub fn read_from<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<Doc
     }
     doc.source = content.source;
     doc.warnings.splice(0..0, content.warnings);
-    finish::resolve(&mut doc);
+    finish::resolve(&mut doc, comments);
     if options.media {
         if let Some(archive) = content.archive.as_mut() {
             let names = crate::media::referenced(&doc);

@@ -6,12 +6,15 @@
 //! prefixes. No DTD is processed: an entity other than the five predefined ones and character
 //! references is an error, so external entities and "billion laughs" are never expanded.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::QName;
 
 use super::Limits;
 use super::finish::SheetBuilder;
@@ -519,43 +522,170 @@ impl Parser<'_, '_> {
         names: [&str; N],
     ) -> Result<[Option<String>; N]> {
         let mut out = std::array::from_fn(|_| None);
-        for a in e.attributes() {
-            let a = a.map_err(|err| self.xml_error(err))?;
-            let wanted = names.iter().position(|n| *n == a.key.local_name().as_ref());
-            if wanted.is_none() && !a.value.contains('&') {
+        self.each_attribute(e, |p, key, value| {
+            let wanted = names.iter().position(|n| *n == local(key));
+            if wanted.is_none() && !value.contains('&') {
                 // Normalising only turns tab, CR and LF into spaces: nothing to check or keep.
-                self.dropped_controls += a.value.bytes().any(is_dropped) as usize;
-                continue;
+                p.dropped_controls += value.bytes().any(is_dropped) as usize;
+                return Ok(());
             }
-            let value = a
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|err| self.xml_error(err))?;
+            let value = p.normalized(value)?;
             match wanted {
                 Some(i) => {
                     let (value, dropped) = clean_owned(value.into_owned());
-                    self.dropped_controls += dropped as usize;
+                    p.dropped_controls += dropped as usize;
                     out[i] = Some(value);
                 }
-                None => self.dropped_controls += value.bytes().any(is_dropped) as usize,
+                None => p.dropped_controls += value.bytes().any(is_dropped) as usize,
             }
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
     /// Attributes by local name, values unescaped and cleaned.
     fn attributes(&mut self, e: &BytesStart) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
-        for a in e.attributes() {
-            let a = a.map_err(|err| self.xml_error(err))?;
-            let key = a.key.local_name().as_ref().to_string();
-            let value = a
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|err| self.xml_error(err))?;
+        self.each_attribute(e, |p, key, value| {
+            let value = p.normalized(value)?;
             let (value, dropped) = clean(&value);
-            self.dropped_controls += dropped as usize;
-            out.push((key, value));
-        }
+            p.dropped_controls += dropped as usize;
+            out.push((local(key).to_string(), value));
+            Ok(())
+        })?;
         Ok(out)
+    }
+
+    /// Calls `f` with each attribute's name and raw value, in order. The attributes are split
+    /// here (quick-xml's iterator goes byte by byte and allocates for every element to check
+    /// that no name comes twice); anything malformed, or a name that comes twice, makes quick-xml
+    /// read them again, so that the error is exactly the one it gives.
+    fn each_attribute<'e>(
+        &mut self,
+        e: &'e BytesStart,
+        mut f: impl FnMut(&mut Self, &'e str, &Cow<'e, str>) -> Result<()>,
+    ) -> Result<()> {
+        const FEW: usize = 8;
+        let mut few: [&str; FEW] = [""; FEW];
+        let mut many: Option<HashSet<&str>> = None;
+        let mut n = 0;
+        let mut attrs = RawAttributes {
+            s: e,
+            i: e.name().0.len(),
+        };
+        while let Some(a) = attrs.next() {
+            let Some((key, value)) = a else {
+                return Err(self.first_attribute_error(e));
+            };
+            let repeated = match &mut many {
+                None if n < FEW => {
+                    let repeated = few[..n].contains(&key);
+                    few[n] = key;
+                    repeated
+                }
+                None => {
+                    let set = many.insert(few.iter().copied().collect());
+                    !set.insert(key)
+                }
+                Some(set) => !set.insert(key),
+            };
+            if repeated {
+                return Err(self.first_attribute_error(e));
+            }
+            n += 1;
+            f(self, key, &Cow::Borrowed(value))?;
+        }
+        Ok(())
+    }
+
+    /// The first error quick-xml finds in an element's attributes.
+    #[cold]
+    fn first_attribute_error(&self, e: &BytesStart) -> Error {
+        match e.attributes().find_map(|a| a.err()) {
+            Some(err) => self.xml_error(err),
+            None => self.xml_error("malformed attributes"),
+        }
+    }
+
+    /// An attribute value normalised as XML 1.0 says (references resolved; tab, CR and LF
+    /// turned into spaces), borrowed when there is nothing to change.
+    fn normalized<'v>(&self, value: &Cow<'v, str>) -> Result<Cow<'v, str>> {
+        if !value
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+        {
+            return Ok(value.clone());
+        }
+        let a = Attribute {
+            key: QName(""),
+            value: value.clone(),
+        };
+        a.normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|err| self.xml_error(err))
+    }
+}
+
+/// The attributes of a start tag (the text between `<` and `>`, from the end of the name), split
+/// as quick-xml splits well-formed ones: `key="value"` or `key='value'`, with optional XML white
+/// space around `=` and between attributes. `Some(None)`: malformed (quick-xml says how).
+struct RawAttributes<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> RawAttributes<'a> {
+    fn next(&mut self) -> Option<Option<(&'a str, &'a str)>> {
+        let b = self.s.as_bytes();
+        let white = |c: u8| matches!(c, b' ' | b'\r' | b'\n' | b'\t');
+        let mut i = self.i;
+        while i < b.len() && white(b[i]) {
+            i += 1;
+        }
+        if i >= b.len() {
+            self.i = b.len();
+            return None;
+        }
+        // Malformed: stop here whatever comes next.
+        self.i = b.len();
+        // The first byte is the key's, even a `=`.
+        let key_start = i;
+        i += 1;
+        while i < b.len() && b[i] != b'=' && !white(b[i]) {
+            i += 1;
+        }
+        let key_end = i;
+        while i < b.len() && white(b[i]) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            return Some(None);
+        }
+        i += 1;
+        while i < b.len() && white(b[i]) {
+            i += 1;
+        }
+        let Some(&quote) = b.get(i).filter(|&&q| q == b'"' || q == b'\'') else {
+            return Some(None);
+        };
+        let value_start = i + 1;
+        let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+            return Some(None);
+        };
+        let value_end = value_start + len;
+        // Every boundary is next to an ASCII byte, so these never fail.
+        let key = self.s.get(key_start..key_end);
+        let value = self.s.get(value_start..value_end);
+        self.i = value_end + 1;
+        Some(key.zip(value))
+    }
+}
+
+/// The local part of a name (`xlink:href` → `href`): after the first colon, as quick-xml's
+/// `QName::local_name` has it.
+fn local(name: &str) -> &str {
+    match name.bytes().position(|b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
     }
 }
 
@@ -600,8 +730,9 @@ pub(super) fn is_warning_stub(doc: &Document) -> bool {
         || (root.title.starts_with("Warning") && root.title.contains("警告"))
 }
 
-/// Reads comments.xml and attaches each comment to the topic named by `object-id`.
-pub(super) fn attach_comments(doc: &mut Document, text: &str, limits: &Limits) -> Result<()> {
+/// Reads comments.xml: the comments by the `object-id` of the topic they are on, in order.
+/// [`super::finish::resolve`] attaches them, in the same pass over the topics as its joins.
+pub(super) fn read_comments(text: &str, limits: &Limits) -> Result<HashMap<String, Vec<Comment>>> {
     let mut reader = Reader::from_str(text);
     let mut by_object: HashMap<String, Vec<Comment>> = HashMap::new();
     let mut current: Option<(String, Comment)> = None;
@@ -663,23 +794,7 @@ pub(super) fn attach_comments(doc: &mut Document, text: &str, limits: &Limits) -
             _ => {}
         }
     }
-    if by_object.is_empty() {
-        return Ok(());
-    }
-    for sheet in &mut doc.sheets {
-        for t in &mut sheet.topics {
-            if let Some(cs) = by_object.remove(t.id.as_str()) {
-                t.comments = cs.into();
-            }
-        }
-    }
-    if !by_object.is_empty() {
-        let n: usize = by_object.values().map(Vec::len).sum();
-        doc.warnings.push(format!(
-            "comments.xml: {n} comments on sheets or missing topics were not attached"
-        ));
-    }
-    Ok(())
+    Ok(by_object)
 }
 
 /// Reads custom marker names from markers/markerSheet.xml (`name` is usually the image file
@@ -714,6 +829,75 @@ pub(super) fn read_marker_sheet(doc: &mut Document, text: &str) {
             }
             Event::Eof => break,
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// quick-xml's attributes of a start tag, checked: the pairs before the first error, and
+    /// whether there is one.
+    fn quick_xml(tag: &str) -> (Vec<(String, String)>, bool) {
+        let mut reader = Reader::from_str(tag);
+        let Ok(Event::Start(e) | Event::Empty(e)) = reader.read_event() else {
+            return (Vec::new(), true);
+        };
+        let mut out = Vec::new();
+        for a in e.attributes() {
+            match a {
+                Ok(a) => out.push((a.key.0.to_string(), a.value.into_owned())),
+                Err(_) => return (out, true),
+            }
+        }
+        (out, false)
+    }
+
+    /// Ours: the pairs, stopping at a malformed attribute or a repeated name.
+    fn ours(tag: &str) -> (Vec<(String, String)>, bool) {
+        let mut reader = Reader::from_str(tag);
+        let Ok(Event::Start(e) | Event::Empty(e)) = reader.read_event() else {
+            return (Vec::new(), true);
+        };
+        let mut attrs = RawAttributes {
+            s: &e,
+            i: e.name().0.len(),
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        while let Some(a) = attrs.next() {
+            match a {
+                Some((k, v)) if !out.iter().any(|(seen, _)| seen == k) => {
+                    out.push((k.to_string(), v.to_string()))
+                }
+                _ => return (out, true),
+            }
+        }
+        (out, false)
+    }
+
+    #[test]
+    fn attributes_are_split_as_quick_xml_splits_them() {
+        let pieces = [
+            " ", "  ", "\t", "\n", "\r", "a", "b", "x:y", "=", " = ", "\"", "'", "\"v\"", "'w'",
+            "\"a'b\"", "é", "&amp;", ">", "/", "a=\"1\"", "b='2'", "a=\"3\"",
+        ];
+        let mut seed = 0x1234_5678_9abc_def0_u64;
+        for _ in 0..200_000 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let mut tag = String::from("<t");
+            let mut x = seed;
+            for _ in 0..(seed >> 61) + 1 {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                tag.push_str(pieces[(x >> 33) as usize % pieces.len()]);
+            }
+            tag.push_str(if seed & 1 == 0 { ">" } else { "/>" });
+            let (q, q_err) = quick_xml(&tag);
+            let (o, o_err) = ours(&tag);
+            assert_eq!(q_err, o_err, "{tag:?}");
+            assert_eq!(q, o, "{tag:?}");
         }
     }
 }
