@@ -111,6 +111,9 @@ const FIXED: &[(&str, &str, &str)] = &[
     ("other-bomb", "bomb", "💣"),
 ];
 
+/// How every id of [`FIXED`] starts.
+const FIXED_FAMILIES: [&str; 5] = ["task-", "smiley-", "arrow-", "c_symbol_", "other-"];
+
 /// `symbol-<name>` (and the misspelt legacy `c_simbol-<name>`).
 const SYMBOLS: &[(&str, &str, &str)] = &[
     ("plus", "plus", "➕"),
@@ -140,6 +143,7 @@ const COLOURED: &[(&str, &str, &str)] = &[
 ];
 
 const KEYCAPS: [&str; 9] = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣"];
+const PRIORITIES: [&str; 9] = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"];
 
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -148,12 +152,15 @@ const WEEKDAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 /// The word and emoji of a known marker id.
 fn lookup(id: &str) -> Option<(Cow<'static, str>, &'static str)> {
-    if let Some(&(_, word, emoji)) = FIXED.iter().find(|(i, _, _)| *i == id) {
-        return Some((Cow::Borrowed(word), emoji));
-    }
+    // The most common family first; no id of the table starts with it.
     if let Some(n) = id.strip_prefix("priority-") {
         let d = n.parse::<usize>().ok().filter(|d| (1..=9).contains(d))?;
-        return Some((Cow::Owned(format!("P{d}")), KEYCAPS[d - 1]));
+        return Some((Cow::Borrowed(PRIORITIES[d - 1]), KEYCAPS[d - 1]));
+    }
+    if FIXED_FAMILIES.iter().any(|f| id.starts_with(f)) {
+        if let Some(&(_, word, emoji)) = FIXED.iter().find(|(i, _, _)| *i == id) {
+            return Some((Cow::Borrowed(word), emoji));
+        }
     }
     if let Some(name) = id
         .strip_prefix("symbol-")
@@ -179,10 +186,11 @@ fn lookup(id: &str) -> Option<(Cow<'static, str>, &'static str)> {
                 && !colour.starts_with('-')
                 && !colour.ends_with('-');
             if valid {
-                return Some((
-                    Cow::Owned(format!("{} {noun}", colour.replace('-', " "))),
-                    emoji,
-                ));
+                let mut word = String::with_capacity(colour.len() + 1 + noun.len());
+                word.extend(colour.chars().map(|c| if c == '-' { ' ' } else { c }));
+                word.push(' ');
+                word.push_str(noun);
+                return Some((Cow::Owned(word), emoji));
             }
         }
     }
@@ -225,6 +233,14 @@ pub fn display<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_fixed_id_is_in_a_fixed_family() {
+        for (id, _, _) in FIXED {
+            assert!(FIXED_FAMILIES.iter().any(|f| id.starts_with(f)), "{id}");
+            assert!(!id.starts_with("priority-"), "{id}");
+        }
+    }
 
     #[test]
     fn families_map_to_words_and_emoji() {

@@ -36,19 +36,29 @@
 // Also used by the HTML emitter's note sanitiser (its tag reader and entity decoder).
 pub(super) mod html;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::rc::Rc;
 
 use super::{EmitOptions, Emitter, Extra};
 use crate::markers::{self, MarkerStyle};
-use crate::model::{BoundaryRange, ChildRange, Document, LinkKind, Sheet, Topic, TopicId};
+use crate::model::{
+    BoundaryRange, ChildRange, Document, LinkKind, Sheet, Topic, TopicId, TopicKind,
+};
 
 /// The Markdown emitter.
 pub struct Markdown;
 
 /// Heading levels when [`EmitOptions::heading_levels`] is `None`: the root and main topics.
 const DEFAULT_HEADING_LEVELS: usize = 2;
+/// Topic flags: written in this output; has an anchor; has relationships to write.
+const WRITTEN: u8 = 1;
+const ANCHORED: u8 = 2;
+const RELATED: u8 = 4;
+/// The output is handed on when this much is ready (whole lines; a large note may take more).
+/// Larger than the CLI's buffer, so that it passes through without another copy.
+const FLUSH_AT: usize = 64 << 10;
 /// Title of the section that holds floating topics.
 const FLOATING: &str = "Floating topics";
 
@@ -67,10 +77,10 @@ impl Emitter for Markdown {
     }
     fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
         let mut w = Writer::new(doc, opts);
-        // A first pass finds which topics are written, so that links know their targets.
-        w.traverse(&mut io::sink(), true)?;
+        // Links and relationships need to know which topics are written, before writing.
+        w.mark_written();
         w.find_link_targets();
-        w.traverse(out, false)
+        w.traverse(out)
     }
 }
 
@@ -128,21 +138,21 @@ struct Writer<'a> {
     opts: &'a EmitOptions,
     /// Levels written as headings (0 to 6).
     headings: usize,
-    /// Whether each topic is written, per sheet, indexed like `Sheet::topics`.
-    written: Vec<Vec<bool>>,
+    /// [`WRITTEN`], [`ANCHORED`] and [`RELATED`] for each topic, per sheet, indexed like
+    /// `Sheet::topics`: the maps below are only looked up for the few topics flagged.
+    flags: Vec<Vec<u8>>,
     /// Anchor names of the topics that links or relationships point at.
     anchors: HashMap<(usize, TopicId), String>,
-    /// Every topic by its id, for topic links.
-    by_id: HashMap<&'a str, (usize, TopicId)>,
+    /// The topics that topic links point at, by id (`None`: no topic has that id).
+    by_id: HashMap<&'a str, Option<(usize, TopicId)>>,
     /// Relationships to write in a topic's block quote: index into `Sheet::relationships`, and
     /// whether this topic is the first end.
     rels: HashMap<(usize, TopicId), Vec<(usize, bool)>>,
+    /// Each sheet's floating topics, when [`Writer::mark_written`] found them.
+    floating: Vec<Option<Vec<TopicId>>>,
     /// An empty context, shared by the items of the top-level lists.
     top: Rc<str>,
-    /// Something has been written.
-    started: bool,
-    /// A blank line is due before the next line.
-    blank: bool,
+    o: Out,
 }
 
 impl<'a> Writer<'a> {
@@ -151,13 +161,19 @@ impl<'a> Writer<'a> {
             doc,
             opts,
             headings: opts.heading_levels.unwrap_or(DEFAULT_HEADING_LEVELS).min(6),
-            written: doc.sheets.iter().map(|s| vec![false; s.len()]).collect(),
+            flags: doc.sheets.iter().map(|s| vec![0; s.len()]).collect(),
             anchors: HashMap::new(),
             by_id: HashMap::new(),
             rels: HashMap::new(),
+            floating: vec![None; doc.sheets.len()],
             top: Rc::from(""),
-            started: false,
-            blank: false,
+            o: Out {
+                buf: String::with_capacity(FLUSH_AT + (8 << 10)),
+                started: false,
+                blank: false,
+                paras: 0,
+                scratch: String::new(),
+            },
         }
     }
 
@@ -183,21 +199,80 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Walks every sheet with an explicit stack; writes to `out` unless `dry`, when it only
-    /// records which topics are written.
-    fn traverse(&mut self, out: &mut dyn Write, dry: bool) -> io::Result<()> {
+    /// Marks the topics that [`Writer::traverse`] writes, when links or relationships need to
+    /// know: the same walk, without writing. Nothing to mark in a map without topic links or
+    /// relationships.
+    fn mark_written(&mut self) {
+        let opts = self.opts;
+        let doc = self.doc;
+        let links = opts.wants(Extra::Links, true)
+            && doc.sheets.iter().any(|s| {
+                s.topics
+                    .iter()
+                    .any(|t| t.link.as_deref().is_some_and(|l| l.kind == LinkKind::Topic))
+            });
+        let rels = opts.wants(Extra::Relationships, true)
+            && doc.sheets.iter().any(|s| !s.relationships.is_empty());
+        if !links && !rels {
+            return;
+        }
+        let summaries = opts.wants(Extra::Summaries, true);
+        let callouts = opts.wants(Extra::Callouts, true);
+        let floating = opts.wants(Extra::Floating, true) && opts.within_depth(1);
+        if summaries && callouts && floating && opts.max_depth.is_none() {
+            // Every topic the walk for floating topics reaches is written, and no other: one
+            // walk does both.
+            for (s, sheet) in doc.sheets.iter().enumerate() {
+                self.floating[s] = Some(floating_topics_marking(sheet, &mut self.flags[s]));
+            }
+            return;
+        }
+        let mut stack: Vec<(TopicId, usize)> = Vec::new();
+        for (s, sheet) in doc.sheets.iter().enumerate() {
+            stack.push((TopicId::ROOT, 0));
+            if floating {
+                let found = sheet.floating_topics();
+                stack.extend(found.iter().map(|&id| (id, 1)));
+                self.floating[s] = Some(found);
+            }
+            let flags = &mut self.flags[s];
+            while let Some((id, depth)) = stack.pop() {
+                flags[id.index()] |= WRITTEN;
+                let t = sheet.topic(id);
+                let children_shown = opts.within_depth(depth + 1);
+                if summaries && children_shown {
+                    stack.extend(
+                        t.summaries
+                            .iter()
+                            .filter_map(|sm| sm.topic.map(|st| (st, depth + 1))),
+                    );
+                }
+                if callouts {
+                    stack.extend(t.callouts.iter().map(|&c| (c, depth + 1)));
+                }
+                if children_shown {
+                    stack.extend(t.children.iter().map(|&c| (c, depth + 1)));
+                }
+            }
+        }
+    }
+
+    /// Walks every sheet with an explicit stack and writes it.
+    fn traverse(&mut self, out: &mut dyn Write) -> io::Result<()> {
         let doc = self.doc;
         let several = doc.sheets.len() > 1;
         for (s, sheet) in doc.sheets.iter().enumerate() {
-            if several && !dry {
+            if several {
                 let line = format!("<!-- Sheet {}: {} -->", s + 1, comment_text(&sheet.title));
-                self.blank = true;
-                self.line(out, &Prefix::none(), &line)?;
-                self.blank = true;
+                self.o.blank = true;
+                self.o.line(&Prefix::none(), &line);
+                self.o.blank = true;
             }
             let mut stack = Vec::new();
             if self.opts.wants(Extra::Floating, true) && self.opts.within_depth(1) {
-                let floating = sheet.floating_topics();
+                let floating = self.floating[s]
+                    .take()
+                    .unwrap_or_else(|| sheet.floating_topics());
                 if !floating.is_empty() {
                     for &id in floating.iter().rev() {
                         stack.push(Task::Topic {
@@ -218,14 +293,12 @@ impl<'a> Writer<'a> {
             });
             while let Some(task) = stack.pop() {
                 match task {
-                    Task::Break => self.blank = true,
+                    Task::Break => self.o.blank = true,
                     Task::FloatingSection => {
-                        if !dry {
-                            if self.headings > 0 {
-                                self.heading(out, 1, FLOATING)?;
-                            } else {
-                                self.line(out, &Prefix::none(), &format!("- {FLOATING}"))?;
-                            }
+                        if self.headings > 0 {
+                            self.o.heading(1, FLOATING);
+                        } else {
+                            self.o.line(&Prefix::none(), &format!("- {FLOATING}"));
                         }
                     }
                     Task::Topic {
@@ -233,14 +306,19 @@ impl<'a> Writer<'a> {
                         depth,
                         place,
                         role,
-                    } => self.topic(s, id, depth, place, role, out, dry, &mut stack)?,
+                    } => self.topic(s, id, depth, place, role, &mut stack),
+                }
+                if self.o.buf.len() >= FLUSH_AT {
+                    out.write_all(self.o.buf.as_bytes())?;
+                    self.o.buf.clear();
                 }
             }
         }
+        out.write_all(self.o.buf.as_bytes())?;
+        self.o.buf.clear();
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn topic(
         &mut self,
         s: usize,
@@ -248,13 +326,10 @@ impl<'a> Writer<'a> {
         depth: usize,
         place: Place,
         role: Role,
-        out: &mut dyn Write,
-        dry: bool,
         stack: &mut Vec<Task>,
-    ) -> io::Result<()> {
+    ) {
         let doc = self.doc;
         let t = doc.sheets[s].topic(id);
-        self.written[s][id.index()] = true;
         let children_shown = self.opts.within_depth(depth + 1);
 
         // Summaries (when the children they cover are shown) and callouts: list items in the
@@ -271,41 +346,22 @@ impl<'a> Writer<'a> {
             subs.extend(t.callouts.iter().map(|&c| (c, Role::Callout)));
         }
 
-        let mut quoted = !subs.is_empty();
-        if !dry {
-            let paras = self.extras(s, id, depth);
-            quoted |= !paras.is_empty();
-            self.title(out, s, id, &place, role)?;
-            let (ctx, pad): (&str, usize) = match &place {
-                Place::Heading(_) => ("", 0),
-                Place::Item { ctx, indent } => (ctx, indent + 1),
-            };
-            let quote = Prefix {
-                ctx,
-                pad,
-                tail: "> ",
-            };
-            let empty = Prefix {
-                ctx,
-                pad,
-                tail: ">",
-            };
-            for (i, para) in paras.iter().enumerate() {
-                if i > 0 {
-                    self.line(out, &empty, "")?;
-                }
-                for l in para {
-                    if l.is_empty() {
-                        self.line(out, &empty, "")?;
-                    } else {
-                        self.line(out, &quote, l)?;
-                    }
-                }
-            }
-            if !paras.is_empty() && !subs.is_empty() {
-                self.line(out, &empty, "")?;
-            }
+        let link = self.link_form(t);
+        self.title(s, id, &place, role, link.as_ref());
+        let (ctx, pad): (&str, usize) = match &place {
+            Place::Heading(_) => ("", 0),
+            Place::Item { ctx, indent } => (ctx, indent + 1),
+        };
+        let quote = Prefix {
+            ctx,
+            pad,
+            tail: "> ",
+        };
+        let paras = self.extras(s, id, depth, link.as_ref(), &quote);
+        if paras > 0 && !subs.is_empty() {
+            self.o.quote_line(&quote, "");
         }
+        let quoted = paras > 0 || !subs.is_empty();
 
         if children_shown {
             for &c in t.children.iter().rev() {
@@ -339,18 +395,10 @@ impl<'a> Writer<'a> {
                 });
             }
         }
-        Ok(())
     }
 
     /// Writes a topic's title line(s).
-    fn title(
-        &mut self,
-        out: &mut dyn Write,
-        s: usize,
-        id: TopicId,
-        place: &Place,
-        role: Role,
-    ) -> io::Result<()> {
+    fn title(&mut self, s: usize, id: TopicId, place: &Place, role: Role, link: Option<&LinkForm>) {
         let doc = self.doc;
         let sheet = &doc.sheets[s];
         let t = sheet.topic(id);
@@ -359,19 +407,20 @@ impl<'a> Writer<'a> {
         // parent's title would turn that title into a setext heading. Pandoc reads the title back
         // as white space.
         let blank = t.title.trim().is_empty();
-        let wrap = match self.link_form(t) {
-            Some(LinkForm::Wrap(dest)) if !blank => Some(dest),
+        let wrap = match link {
+            Some(LinkForm::Wrap(dest)) if !blank => Some(dest.as_str()),
             _ => None,
         };
-        let anchor = self
-            .anchors
-            .get(&(s, id))
-            .map(|a| format!("<a id=\"{a}\"></a>"))
-            .unwrap_or_default();
+        let anchor = match self.flags[s][id.index()] & ANCHORED {
+            0 => None,
+            _ => self.anchors.get(&(s, id)).map(String::as_str),
+        };
         match place {
             Place::Heading(level) => {
                 let joined = t.title.split('\n').collect::<Vec<_>>().join(" ");
-                let mut text = anchor;
+                let mut text = anchor
+                    .map(|a| format!("<a id=\"{a}\"></a>"))
+                    .unwrap_or_default();
                 match wrap {
                     _ if blank => text.push_str("&nbsp;"),
                     Some(dest) => {
@@ -381,96 +430,116 @@ impl<'a> Writer<'a> {
                     }
                     None => text.push_str(&escape_line(&joined, true)),
                 }
-                self.heading(out, *level, &text)
+                self.o.heading(*level, &text);
             }
             Place::Item { ctx, indent } => {
-                let mut lines = if blank {
-                    vec!["&nbsp;".to_string()]
-                } else {
-                    text_lines(&t.title)
-                };
-                if let Some(dest) = wrap {
-                    lines[0].insert(0, '[');
-                    if let Some(last) = lines.last_mut() {
-                        last.push_str(&format!("]({dest})"));
-                    }
-                }
-                let mut first = self.role_label(sheet, role);
-                first.push_str(&anchor);
-                first.push_str(&lines[0]);
-                let item = Prefix {
+                let o = &mut self.o;
+                o.start(&Prefix {
                     ctx,
                     pad: *indent,
                     tail: "- ",
-                };
-                self.line(out, &item, &first)?;
-                let cont = Prefix {
-                    ctx,
-                    pad: indent + 1,
-                    tail: "",
-                };
-                for l in &lines[1..] {
-                    self.line(out, &cont, l)?;
+                });
+                o.buf.push_str(&role_label(sheet, role));
+                if let Some(a) = anchor {
+                    o.buf.push_str("<a id=\"");
+                    o.buf.push_str(a);
+                    o.buf.push_str("\"></a>");
                 }
-                Ok(())
+                if wrap.is_some() {
+                    o.buf.push('[');
+                }
+                if blank {
+                    o.buf.push_str("&nbsp;");
+                } else if !t.title.contains('\n') {
+                    escape_line_into(&mut o.buf, &t.title, false);
+                } else {
+                    let cont = Prefix {
+                        ctx,
+                        pad: indent + 1,
+                        tail: "",
+                    };
+                    o.scratch.clear();
+                    text_lines_into(&mut o.scratch, &t.title);
+                    let lines = std::mem::take(&mut o.scratch);
+                    for (i, l) in lines.split('\n').enumerate() {
+                        if i > 0 {
+                            o.buf.push('\n');
+                            o.start(&cont);
+                        }
+                        o.buf.push_str(l);
+                    }
+                    o.scratch = lines;
+                }
+                if let Some(dest) = wrap {
+                    o.buf.push_str("](");
+                    o.buf.push_str(dest);
+                    o.buf.push(')');
+                }
+                o.buf.push('\n');
             }
         }
     }
 
-    fn role_label(&self, sheet: &Sheet, role: Role) -> String {
-        match role {
-            Role::Topic => String::new(),
-            Role::Callout => "**Callout:** ".to_string(),
-            Role::Summary { parent, index } => {
-                let p = sheet.topic(parent);
-                match p.summaries.get(index).and_then(|sm| sm.range) {
-                    Some(r) => format!("**Summary ({}):** ", range_text(sheet, p, r)),
-                    None => "**Summary:** ".to_string(),
-                }
-            }
-        }
-    }
-
-    /// The paragraphs of a topic's block quote (lines without the quote prefix; an empty line
-    /// is a blank line inside the quote).
-    fn extras(&self, s: usize, id: TopicId, depth: usize) -> Vec<Vec<String>> {
+    /// Writes the paragraphs of a topic's block quote, each line after `q`, and returns how
+    /// many there are.
+    fn extras(
+        &mut self,
+        s: usize,
+        id: TopicId,
+        depth: usize,
+        link: Option<&LinkForm>,
+        q: &Prefix<'_>,
+    ) -> usize {
         let opts = self.opts;
-        let sheet = &self.doc.sheets[s];
+        let doc = self.doc;
+        let sheet = &doc.sheets[s];
         let t = sheet.topic(id);
-        let mut paras = Vec::new();
+        self.o.paras = 0;
         if opts.wants(Extra::Labels, true) && !t.labels.is_empty() {
-            let mut line = "**Labels:** ".to_string();
+            let o = &mut self.o;
+            o.para(q);
+            let k = o.quote_start(q);
+            o.buf.push_str("**Labels:** ");
             for (i, l) in t.labels.iter().enumerate() {
                 if i > 0 {
-                    line.push_str(", ");
+                    o.buf.push_str(", ");
                 }
-                escape_into(&mut line, &l.replace('\n', " "), false, false);
+                if l.contains('\n') {
+                    escape_into(&mut o.buf, &l.replace('\n', " "), false, false);
+                } else {
+                    escape_into(&mut o.buf, l, false, false);
+                }
             }
-            paras.push(vec![line]);
+            o.quote_end(k);
         }
         if opts.wants(Extra::Markers, true) && !t.markers.is_empty() {
             let sep = match opts.marker_style {
                 MarkerStyle::Emoji => " ",
                 _ => ", ",
             };
-            let mut line = "**Markers:** ".to_string();
+            let o = &mut self.o;
+            o.para(q);
+            let k = o.quote_start(q);
+            o.buf.push_str("**Markers:** ");
             for (i, m) in t.markers.iter().enumerate() {
                 if i > 0 {
-                    line.push_str(sep);
+                    o.buf.push_str(sep);
                 }
-                let shown = markers::display(m, opts.marker_style, &self.doc.marker_names);
-                escape_into(&mut line, &shown, false, false);
+                let shown = markers::display(m, opts.marker_style, &doc.marker_names);
+                escape_into(&mut o.buf, &shown, false, false);
             }
-            paras.push(vec![line]);
+            o.quote_end(k);
         }
-        match self.link_form(t) {
-            Some(LinkForm::Alone(md)) => paras.push(vec![md]),
+        match link {
+            Some(LinkForm::Alone(md)) => {
+                self.o.para(q);
+                self.o.quote_line(q, md);
+            }
             Some(LinkForm::Wrap(dest)) if t.title.trim().is_empty() => {
                 let text = match t.link.as_deref() {
                     Some(l) if l.kind == LinkKind::Topic => self
-                        .by_id
-                        .get(l.target_name())
-                        .map(|&(ts, tid)| reference(&self.doc.sheets[ts], tid))
+                        .target(l.target_name())
+                        .map(|(ts, tid)| reference(&doc.sheets[ts], tid))
                         .unwrap_or_default(),
                     Some(l) => {
                         let mut e = String::new();
@@ -479,16 +548,19 @@ impl<'a> Writer<'a> {
                     }
                     None => String::new(),
                 };
-                paras.push(vec![format!("**Link:** [{text}]({dest})")]);
+                self.o.para(q);
+                self.o.quote_line(q, &format!("**Link:** [{text}]({dest})"));
             }
             _ => {}
         }
         if opts.wants(Extra::Images, true) {
             if let Some(img) = &t.image {
-                paras.push(vec![format!(
-                    "![image]({})",
-                    link_dest(&opts.media_link(&img.src))
-                )]);
+                self.o.para(q);
+                let k = self.o.quote_start(q);
+                self.o.buf.push_str("![image](");
+                link_dest_into(&mut self.o.buf, &opts.media_link(&img.src));
+                self.o.buf.push(')');
+                self.o.quote_end(k);
             }
         }
         if opts.wants(Extra::Notes, true) {
@@ -504,46 +576,69 @@ impl<'a> Writer<'a> {
                 {
                     lines = html::plain_to_lines(&n.plain);
                 }
-                let mut md = html::render(&lines);
+                let md = html::render(&lines);
                 if !md.is_empty() {
                     let starts_with_text = lines
                         .iter()
                         .find(|l| l.marker.is_some() || !l.text.is_empty())
                         .is_some_and(|l| l.marker.is_none() && l.col == 0);
+                    let o = &mut self.o;
+                    o.para(q);
+                    let mut md = md.iter();
                     if starts_with_text {
-                        md[0].insert_str(0, "**Note:** ");
+                        let k = o.quote_start(q);
+                        o.buf.push_str("**Note:** ");
+                        o.buf.push_str(md.next().map_or("", String::as_str));
+                        o.quote_end(k);
                     } else {
-                        md.insert(0, String::new());
-                        md.insert(0, "**Note:**".to_string());
+                        o.quote_line(q, "**Note:**");
+                        o.quote_line(q, "");
                     }
-                    paras.push(md);
+                    for l in md {
+                        o.quote_line(q, l);
+                    }
                 }
             }
         }
         if opts.wants(Extra::Comments, true) {
             for c in &t.comments {
-                let mut who = Vec::new();
-                if !c.author.trim().is_empty() {
-                    let mut a = String::new();
-                    escape_into(&mut a, &fold(&c.author), false, false);
-                    who.push(a);
+                let o = &mut self.o;
+                o.para(q);
+                let author = !c.author.trim().is_empty();
+                let date = c.time.and_then(date);
+                o.scratch.clear();
+                text_lines_into(&mut o.scratch, &c.content);
+                let lines = std::mem::take(&mut o.scratch);
+                for (i, l) in lines.split('\n').enumerate() {
+                    let k = o.quote_start(q);
+                    if i == 0 {
+                        o.buf.push_str("**Comment");
+                        if author || date.is_some() {
+                            o.buf.push_str(" (");
+                            if author {
+                                escape_into(&mut o.buf, &fold(&c.author), false, false);
+                            }
+                            if let Some(d) = &date {
+                                if author {
+                                    o.buf.push_str(", ");
+                                }
+                                o.buf.push_str(d);
+                            }
+                            o.buf.push(')');
+                        }
+                        o.buf.push_str(":** ");
+                    }
+                    o.buf.push_str(l);
+                    o.quote_end(k);
                 }
-                if let Some(date) = c.time.and_then(date) {
-                    who.push(date);
-                }
-                let label = if who.is_empty() {
-                    "**Comment:** ".to_string()
-                } else {
-                    format!("**Comment ({}):** ", who.join(", "))
-                };
-                let mut lines = text_lines(&c.content);
-                lines[0].insert_str(0, &label);
-                paras.push(lines);
+                o.scratch = lines;
             }
         }
-        if opts.wants(Extra::Relationships, true) {
+        if opts.wants(Extra::Relationships, true) && self.flags[s][id.index()] & RELATED != 0 {
             for &(r, outgoing) in self.rels.get(&(s, id)).into_iter().flatten() {
-                paras.push(vec![self.relationship(s, r, outgoing)]);
+                let line = self.relationship(s, r, outgoing);
+                self.o.para(q);
+                self.o.quote_line(q, &line);
             }
         }
         let children_shown = opts.within_depth(depth + 1);
@@ -557,7 +652,8 @@ impl<'a> Writer<'a> {
                     BoundaryRange::Children(_) => continue,
                     BoundaryRange::Unknown => "Boundary".to_string(),
                 };
-                paras.push(vec![labelled(&label, &b.title)]);
+                self.o.para(q);
+                self.o.quote_line(q, &labelled(&label, &b.title));
             }
         }
         if opts.wants(Extra::Summaries, true) && children_shown {
@@ -567,10 +663,11 @@ impl<'a> Writer<'a> {
                     Some(r) => format!("Summary ({})", range_text(sheet, t, r)),
                     None => "Summary".to_string(),
                 };
-                paras.push(vec![format!("**{label}**")]);
+                self.o.para(q);
+                self.o.quote_line(q, &format!("**{label}**"));
             }
         }
-        paras
+        self.o.paras
     }
 
     fn relationship(&self, s: usize, r: usize, outgoing: bool) -> String {
@@ -582,7 +679,7 @@ impl<'a> Writer<'a> {
             (rel.from, &rel.end1, "←")
         };
         let target = match other {
-            Some(o) if self.written[s][o.index()] => {
+            Some(o) if self.written(s, o) => {
                 let anchor = self.anchors.get(&(s, o)).cloned().unwrap_or_default();
                 format!("[{}](#{anchor})", reference(sheet, o))
             }
@@ -609,15 +706,15 @@ impl<'a> Writer<'a> {
         }
         let l = t.link.as_deref()?;
         Some(match l.kind {
-            LinkKind::Topic => match self.by_id.get(l.target_name()) {
-                Some(&(ts, tid)) if self.written[ts][tid.index()] => {
+            LinkKind::Topic => match self.target(l.target_name()) {
+                Some((ts, tid)) if self.written(ts, tid) => {
                     match self.anchors.get(&(ts, tid)) {
                         Some(a) => LinkForm::Wrap(format!("#{a}")),
                         // Only during the first pass, which writes nothing.
                         None => LinkForm::Wrap(String::new()),
                     }
                 }
-                Some(&(ts, tid)) => LinkForm::Alone(format!(
+                Some((ts, tid)) => LinkForm::Alone(format!(
                     "**Topic link:** {} (not in this output)",
                     reference(&self.doc.sheets[ts], tid)
                 )),
@@ -649,22 +746,32 @@ impl<'a> Writer<'a> {
                     .any(|t| t.link.as_deref().is_some_and(|l| l.kind == LinkKind::Topic))
             });
             if any {
-                for (s, sheet) in doc.sheets.iter().enumerate() {
-                    for (i, t) in sheet.topics.iter().enumerate() {
-                        self.by_id
-                            .entry(t.id.as_str())
-                            .or_insert((s, TopicId(i as u32)));
+                // Only the ids that links point at are indexed; the first topic with an id wins.
+                for sheet in &doc.sheets {
+                    for t in &sheet.topics {
+                        if let Some(l) = t.link.as_deref().filter(|l| l.kind == LinkKind::Topic) {
+                            self.by_id.insert(l.target_name(), None);
+                        }
                     }
                 }
-                self.by_id.remove("");
+                for (s, sheet) in doc.sheets.iter().enumerate() {
+                    for (i, t) in sheet.topics.iter().enumerate() {
+                        if t.id.is_empty() {
+                            continue;
+                        }
+                        if let Some(slot @ None) = self.by_id.get_mut(t.id.as_str()) {
+                            *slot = Some((s, TopicId(i as u32)));
+                        }
+                    }
+                }
                 for (s, sheet) in doc.sheets.iter().enumerate() {
                     for (i, t) in sheet.topics.iter().enumerate() {
                         let Some(l) = t.link.as_deref() else { continue };
-                        if l.kind != LinkKind::Topic || !self.written[s][i] {
+                        if l.kind != LinkKind::Topic || !self.written(s, TopicId(i as u32)) {
                             continue;
                         }
-                        if let Some(&(ts, tid)) = self.by_id.get(l.target_name()) {
-                            if self.written[ts][tid.index()] {
+                        if let Some((ts, tid)) = self.target(l.target_name()) {
+                            if self.written(ts, tid) {
                                 wanted.insert((ts, tid));
                             }
                         }
@@ -674,14 +781,16 @@ impl<'a> Writer<'a> {
         }
         if self.opts.wants(Extra::Relationships, true) {
             for (s, sheet) in doc.sheets.iter().enumerate() {
-                let shown = |t: Option<TopicId>| t.filter(|t| self.written[s][t.index()]);
+                let flags = &mut self.flags[s];
                 for (r, rel) in sheet.relationships.iter().enumerate() {
+                    let shown = |t: Option<TopicId>| t.filter(|t| flags[t.index()] & WRITTEN != 0);
                     let (at, outgoing, other) = match (shown(rel.from), shown(rel.to)) {
                         (Some(f), to) => (f, true, to),
                         (None, Some(t)) => (t, false, None),
                         (None, None) => continue,
                     };
                     self.rels.entry((s, at)).or_default().push((r, outgoing));
+                    flags[at.index()] |= RELATED;
                     if let Some(o) = other {
                         wanted.insert((s, o));
                     }
@@ -713,34 +822,93 @@ impl<'a> Writer<'a> {
                 n += 1;
             }
             self.anchors.insert((s, id), name);
+            self.flags[s][id.index()] |= ANCHORED;
         }
     }
 
-    /// Writes one line; a blank line first when one is due.
-    fn line(&mut self, out: &mut dyn Write, p: &Prefix<'_>, text: &str) -> io::Result<()> {
+    fn written(&self, s: usize, id: TopicId) -> bool {
+        self.flags[s][id.index()] & WRITTEN != 0
+    }
+
+    /// The topic that a topic link's target id names, if any.
+    fn target(&self, id: &str) -> Option<(usize, TopicId)> {
+        self.by_id.get(id).copied().flatten()
+    }
+}
+
+/// The Markdown being written: whole lines, handed on in blocks of [`FLUSH_AT`] bytes or more.
+struct Out {
+    buf: String,
+    /// Something has been written.
+    started: bool,
+    /// A blank line is due before the next line.
+    blank: bool,
+    /// Paragraphs written so far in the current block quote.
+    paras: usize,
+    /// Room for the escaped lines of a multi-line text.
+    scratch: String,
+}
+
+impl Out {
+    /// Starts a line: a blank line first when one is due, then the prefix.
+    fn start(&mut self, p: &Prefix<'_>) {
         if self.blank && self.started {
-            out.write_all(b"\n")?;
+            self.buf.push('\n');
         }
         self.blank = false;
         self.started = true;
-        out.write_all(p.ctx.as_bytes())?;
-        write_spaces(out, p.pad * 2)?;
-        out.write_all(p.tail.as_bytes())?;
-        out.write_all(text.as_bytes())?;
-        out.write_all(b"\n")
+        self.buf.push_str(p.ctx);
+        push_spaces(&mut self.buf, p.pad * 2);
+        self.buf.push_str(p.tail);
     }
 
-    fn heading(&mut self, out: &mut dyn Write, level: usize, text: &str) -> io::Result<()> {
+    /// Writes one line.
+    fn line(&mut self, p: &Prefix<'_>, text: &str) {
+        self.start(p);
+        self.buf.push_str(text);
+        self.buf.push('\n');
+    }
+
+    /// Starts a line of a block quote (`q` ends in `> `); returns where its text starts.
+    fn quote_start(&mut self, q: &Prefix<'_>) -> usize {
+        self.start(q);
+        self.buf.len()
+    }
+
+    /// Ends a line of a block quote; an empty one is written `>`, without the space.
+    fn quote_end(&mut self, text_start: usize) {
+        if self.buf.len() == text_start {
+            self.buf.pop();
+        }
+        self.buf.push('\n');
+    }
+
+    fn quote_line(&mut self, q: &Prefix<'_>, text: &str) {
+        let k = self.quote_start(q);
+        self.buf.push_str(text);
+        self.quote_end(k);
+    }
+
+    /// Starts a paragraph of a block quote: an empty quote line after the previous one.
+    fn para(&mut self, q: &Prefix<'_>) {
+        if self.paras > 0 {
+            self.quote_line(q, "");
+        }
+        self.paras += 1;
+    }
+
+    fn heading(&mut self, level: usize, text: &str) {
         self.blank = true;
-        let hashes = "#".repeat(level);
-        let line = if text.is_empty() {
-            hashes
-        } else {
-            format!("{hashes} {text}")
-        };
-        self.line(out, &Prefix::none(), &line)?;
+        self.start(&Prefix::none());
+        for _ in 0..level {
+            self.buf.push('#');
+        }
+        if !text.is_empty() {
+            self.buf.push(' ');
+            self.buf.push_str(text);
+        }
+        self.buf.push('\n');
         self.blank = true;
-        Ok(())
     }
 }
 
@@ -754,14 +922,50 @@ impl Prefix<'static> {
     }
 }
 
-fn write_spaces(out: &mut dyn Write, mut n: usize) -> io::Result<()> {
-    const SPACES: &[u8; 64] = b"                                                                ";
+fn push_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
     while n > 0 {
         let k = n.min(SPACES.len());
-        out.write_all(&SPACES[..k])?;
+        out.push_str(&SPACES[..k]);
         n -= k;
     }
-    Ok(())
+}
+
+/// [`Sheet::floating_topics`] (the same walk, so the same order), marking every topic it
+/// reaches as [`WRITTEN`].
+fn floating_topics_marking(sheet: &Sheet, flags: &mut [u8]) -> Vec<TopicId> {
+    let mut out = Vec::new();
+    let mut stack = vec![TopicId::ROOT];
+    while let Some(id) = stack.pop() {
+        flags[id.index()] |= WRITTEN;
+        let t = sheet.topic(id);
+        if t.kind == TopicKind::Floating {
+            out.push(id);
+        }
+        let summary_topics = t.summaries.iter().filter_map(|s| s.topic);
+        let start = stack.len();
+        stack.extend(t.children.iter().copied());
+        stack.extend(t.floating.iter().copied());
+        stack.extend(t.callouts.iter().copied());
+        stack.extend(summary_topics);
+        stack[start..].reverse();
+    }
+    out
+}
+
+/// What goes before the title of a summary or callout topic.
+fn role_label(sheet: &Sheet, role: Role) -> Cow<'static, str> {
+    match role {
+        Role::Topic => Cow::Borrowed(""),
+        Role::Callout => Cow::Borrowed("**Callout:** "),
+        Role::Summary { parent, index } => {
+            let p = sheet.topic(parent);
+            match p.summaries.get(index).and_then(|sm| sm.range) {
+                Some(r) => format!("**Summary ({}):** ", range_text(sheet, p, r)).into(),
+                None => Cow::Borrowed("**Summary:** "),
+            }
+        }
+    }
 }
 
 /// `**label:** text`, or `**label**` when the text is empty; text on one line.
@@ -852,27 +1056,29 @@ pub(crate) fn date(ms: i64) -> Option<String> {
 /// The lines of a multi-line text for a paragraph: each escaped, all but the last ending in a
 /// hard line break (`\`), an empty line (when there are several) written `&#32;` so that it
 /// does not end the paragraph. Never empty; a single empty text gives one empty line.
+#[cfg(test)]
 fn text_lines(text: &str) -> Vec<String> {
-    let several = text.contains('\n');
-    if !several {
-        return vec![escape_line(text, false)];
+    let mut out = String::new();
+    text_lines_into(&mut out, text);
+    out.split('\n').map(str::to_string).collect()
+}
+
+/// [`text_lines`], appended to `out` with the lines separated by `\n` (which no line holds).
+fn text_lines_into(out: &mut String, text: &str) {
+    if !text.contains('\n') {
+        escape_line_into(out, text, false);
+        return;
     }
-    let mut lines: Vec<String> = text
-        .split('\n')
-        .map(|l| {
-            let e = escape_line(l, false);
-            if e.is_empty() && several {
-                "&#32;".to_string()
-            } else {
-                e
-            }
-        })
-        .collect();
-    let n = lines.len();
-    for l in &mut lines[..n - 1] {
-        l.push('\\');
+    for (i, l) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("\\\n");
+        }
+        let start = out.len();
+        escape_line_into(out, l, false);
+        if out.len() == start {
+            out.push_str("&#32;");
+        }
     }
-    lines
 }
 
 /// A whole line of literal text: [`escape_into`] at the start of a line, with leading and
@@ -880,20 +1086,25 @@ fn text_lines(text: &str) -> Vec<String> {
 /// read them as indentation or a hard line break).
 fn escape_line(text: &str, heading: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    escape_line_into(&mut out, text, heading);
+    out
+}
+
+/// [`escape_line`], appended to `out`.
+fn escape_line_into(out: &mut String, text: &str, heading: bool) {
     if !text.starts_with([' ', '\t']) && !text.ends_with([' ', '\t']) {
-        escape_into(&mut out, text, true, heading);
-        return out;
+        escape_into(out, text, true, heading);
+        return;
     }
     let body = text.trim_start_matches([' ', '\t']);
     for c in text[..text.len() - body.len()].chars() {
         out.push_str(if c == '\t' { "&#9;" } else { "&#32;" });
     }
     let inner = body.trim_end_matches([' ', '\t']);
-    escape_into(&mut out, inner, true, heading);
+    escape_into(out, inner, true, heading);
     for c in body[inner.len()..].chars() {
         out.push_str(if c == '\t' { "&#9;" } else { "&#32;" });
     }
-    out
 }
 
 /// Appends `text` (one line, no `\n`) so that CommonMark, GFM and pandoc's `commonmark_x` read it
@@ -907,142 +1118,139 @@ fn escape_line(text: &str, heading: bool) -> String {
 ///   `a)`, `iv.` (pandoc's fancy lists);
 /// - when `heading`: a `#` after white space, which could close the heading.
 pub(crate) fn escape_into(out: &mut String, text: &str, at_start: bool, heading: bool) {
-    // Most titles hold none of the characters below (all ASCII, so a byte scan is exact).
-    if !text.bytes().any(may_need_escape) {
-        out.push_str(text);
-        return;
-    }
-    let chars: Vec<char> = text.chars().collect();
+    // Every character escaped, and every character the decision looks at, is ASCII; the bytes
+    // of other characters are all 0x80 or above and match none of the tests. So the text is
+    // scanned as bytes, and copied in runs between the escapes.
+    let b = text.as_bytes();
     // A list marker at the start: letters or digits, then `.` or `)`, then a space or the end.
-    let mut marker = None;
+    let mut marker = usize::MAX;
     if at_start {
-        let j = chars
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .count();
+        let j = b.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
         if j > 0
-            && matches!(chars.get(j), Some('.' | ')'))
-            && chars.get(j + 1).is_none_or(|c| *c == ' ' || *c == '\t')
+            && matches!(b.get(j), Some(b'.' | b')'))
+            && b.get(j + 1).is_none_or(|&c| c == b' ' || c == b'\t')
         {
-            marker = Some(j);
+            marker = j;
         }
     }
-    for (k, &c) in chars.iter().enumerate() {
-        let prev = k.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(k + 1).copied();
+    let mut copied = 0;
+    // Length of the run of `.` the scan is in.
+    let mut dots = 0;
+    for (k, &c) in b.iter().enumerate() {
+        if !MAY_NEED_ESCAPE[c as usize] {
+            continue;
+        }
+        let prev = k.checked_sub(1).map(|p| b[p]);
+        let next = b.get(k + 1).copied();
         let first = at_start && k == 0;
         let escape = match c {
-            '\\' | '`' | '*' | '[' | ']' | '<' | '|' | '~' | '^' | '$' | '"' | '\'' | '{' => true,
-            '_' => {
+            b'\\' | b'`' | b'*' | b'[' | b']' | b'<' | b'|' | b'~' | b'^' | b'$' | b'"' | b'\''
+            | b'{' => true,
+            b'_' => {
                 !(prev.is_some_and(|p| p.is_ascii_alphanumeric())
                     && next.is_some_and(|x| x.is_ascii_alphanumeric()))
             }
-            '&' => entity_follows(&chars[k + 1..]),
-            '#' => first || (heading && prev.is_none_or(|p| p == ' ' || p == '\t')),
-            '-' => first || prev == Some('-') || next == Some('-'),
-            '.' => marker == Some(k) || dot_run(&chars, k) >= 3,
-            ')' => marker == Some(k),
-            ':' => first || emoji_code_follows(&chars[k + 1..]),
-            '+' | '=' | '>' | '(' => first,
+            b'&' => entity_follows(&b[k + 1..]),
+            b'#' => first || (heading && prev.is_none_or(|p| p == b' ' || p == b'\t')),
+            b'-' => first || prev == Some(b'-') || next == Some(b'-'),
+            b'.' => {
+                if prev != Some(b'.') {
+                    dots = b[k..].iter().take_while(|&&c| c == b'.').count();
+                }
+                marker == k || dots >= 3
+            }
+            b')' => marker == k,
+            b':' => first || emoji_code_follows(&b[k + 1..]),
+            b'+' | b'=' | b'>' | b'(' => first,
             _ => false,
         };
         if escape {
+            out.push_str(&text[copied..k]);
             out.push('\\');
+            copied = k;
         }
-        out.push(c);
     }
+    out.push_str(&text[copied..]);
 }
 
-/// Whether [`escape_into`] might escape this byte, or look at it to decide.
-fn may_need_escape(b: u8) -> bool {
-    matches!(
-        b,
-        b'\\'
-            | b'`'
-            | b'*'
-            | b'['
-            | b']'
-            | b'<'
-            | b'|'
-            | b'~'
-            | b'^'
-            | b'$'
-            | b'"'
-            | b'\''
-            | b'{'
-            | b'_'
-            | b'&'
-            | b'#'
-            | b'-'
-            | b'.'
-            | b')'
-            | b':'
-            | b'+'
-            | b'='
-            | b'>'
-            | b'('
-    )
-}
-
-/// Length of the run of `.` that includes position `k`.
-fn dot_run(chars: &[char], k: usize) -> usize {
-    let left = chars[..k].iter().rev().take_while(|&&c| c == '.').count();
-    let right = chars[k..].iter().take_while(|&&c| c == '.').count();
-    left + right
-}
+/// The bytes [`escape_into`] might escape, or looks at to decide.
+const MAY_NEED_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b"\\`*[]<|~^$\"'{_&#-.):+=>(";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Whether `rest` (after a `&`) starts like a character reference: `amp;`, `#35;`, `#x1F;`.
-fn entity_follows(rest: &[char]) -> bool {
-    let rest = rest.strip_prefix(&['#']).unwrap_or(rest);
+fn entity_follows(rest: &[u8]) -> bool {
+    let rest = rest.strip_prefix(b"#").unwrap_or(rest);
     let name = rest
         .iter()
         .take_while(|c| c.is_ascii_alphanumeric())
         .count();
-    name > 0 && rest.get(name) == Some(&';')
+    name > 0 && rest.get(name) == Some(&b';')
 }
 
 /// Whether `rest` (after a `:`) starts with `name:`, as in an emoji code `:smile:`.
-fn emoji_code_follows(rest: &[char]) -> bool {
+fn emoji_code_follows(rest: &[u8]) -> bool {
     let name = rest
         .iter()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-'))
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'+' | b'-'))
         .count();
-    name > 0 && rest.get(name) == Some(&':')
+    name > 0 && rest.get(name) == Some(&b':')
 }
 
 /// A link destination: white space and control characters percent-encoded, `<` and `>` too;
 /// parentheses, backslashes and an `&` that starts a character reference backslash-escaped. Empty: `<>`.
 pub(crate) fn link_dest(url: &str) -> String {
+    let mut out = String::with_capacity(url.len() + 2);
+    link_dest_into(&mut out, url);
+    out
+}
+
+/// [`link_dest`], appended to `out`.
+pub(crate) fn link_dest_into(out: &mut String, url: &str) {
     if url.is_empty() {
-        return "<>".to_string();
+        out.push_str("<>");
+        return;
     }
-    // The usual URL has nothing to encode (white space and controls other than ASCII are
-    // multi-byte, so they fail the ASCII test).
-    if url
-        .bytes()
-        .all(|b| b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'\\' | b'&' | b'<' | b'>'))
-    {
-        return url.to_string();
-    }
-    let chars: Vec<char> = url.chars().collect();
-    let mut out = String::with_capacity(url.len());
-    for (k, &c) in chars.iter().enumerate() {
-        match c {
-            '(' | ')' | '\\' => {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let b = url.as_bytes();
+    let mut copied = 0;
+    let mut k = 0;
+    while k < b.len() {
+        let c = b[k];
+        if c.is_ascii_graphic() && !matches!(c, b'(' | b')' | b'\\' | b'&' | b'<' | b'>') {
+            k += 1;
+            continue;
+        }
+        // `k` starts a character: ASCII here, or the first byte of a longer one.
+        let ch = url[k..].chars().next().unwrap_or_default();
+        let len = ch.len_utf8();
+        let percent = ch.is_whitespace() || ch.is_control() || ch == '<' || ch == '>';
+        let backslash =
+            matches!(ch, '(' | ')' | '\\') || (ch == '&' && entity_follows(&b[k + 1..]));
+        if percent || backslash {
+            out.push_str(&url[copied..k]);
+            if backslash {
                 out.push('\\');
-                out.push(c);
-            }
-            '&' if entity_follows(&chars[k + 1..]) => out.push_str("\\&"),
-            c if c.is_whitespace() || c.is_control() || c == '<' || c == '>' => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("%{b:02X}"));
+                out.push(ch);
+            } else {
+                for &byte in &b[k..k + len] {
+                    out.push('%');
+                    out.push(HEX[usize::from(byte >> 4)] as char);
+                    out.push(HEX[usize::from(byte & 15)] as char);
                 }
             }
-            c => out.push(c),
+            copied = k + len;
         }
+        k += len;
     }
-    out
+    out.push_str(&url[copied..]);
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@
 //! other than the common ones are kept as written. Nothing here recurses: lists nest through an
 //! explicit stack.
 
+use std::borrow::Cow;
+
 use super::{escape_into, link_dest, unsafe_scheme};
 
 /// One line of a note, before rendering.
@@ -60,7 +62,6 @@ pub(super) fn render(lines: &[Line]) -> Vec<String> {
             blank = !out.is_empty();
             continue;
         }
-        let pad = " ".repeat(line.col);
         match &line.marker {
             Some(marker) => {
                 if blank {
@@ -72,7 +73,7 @@ pub(super) fn render(lines: &[Line]) -> Vec<String> {
                 } else {
                     &line.text
                 };
-                out.push(format!("{pad}{marker}{text}"));
+                out.push(indented(line.col, &[marker, text]));
                 prev_col = Some(line.col + marker.len());
             }
             None => {
@@ -85,13 +86,24 @@ pub(super) fn render(lines: &[Line]) -> Vec<String> {
                     (_, None) => {}
                     _ => out.push(String::new()),
                 }
-                out.push(format!("{pad}{}", line.text));
+                out.push(indented(line.col, &[&line.text]));
                 prev_col = Some(line.col);
             }
         }
         blank = false;
     }
     out
+}
+
+/// `col` spaces, then `parts`, with room for a hard break after them.
+fn indented(col: usize, parts: &[&str]) -> String {
+    let len = parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut s = String::with_capacity(col + len + 1);
+    s.extend(std::iter::repeat_n(' ', col));
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
 /// The lines of an HTML note. `resource` rewrites `src` and `href` values (for `xap:` entries).
@@ -268,7 +280,7 @@ fn parse_tag(s: &str) -> Option<Tag> {
             match b.get(i) {
                 Some(&q) if q == b'"' || q == b'\'' => {
                     let end = s[i + 1..].find(q as char)? + i + 1;
-                    value = decode_entities(&s[i + 1..end]);
+                    value = decode_entities(&s[i + 1..end]).into_owned();
                     i = end + 1;
                 }
                 _ => {
@@ -276,7 +288,7 @@ fn parse_tag(s: &str) -> Option<Tag> {
                     while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
                         i += 1;
                     }
-                    value = decode_entities(&s[v0..i]);
+                    value = decode_entities(&s[v0..i]).into_owned();
                 }
             }
         }
@@ -296,9 +308,9 @@ fn local(name: &str) -> String {
 }
 
 /// Decodes the common named entities and numeric character references; others stay as written.
-pub(crate) fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
     if !s.contains('&') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -342,7 +354,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// Inline formatting, outermost first. Delimiters are closed innermost first and reopened
@@ -413,6 +425,24 @@ impl Converter {
             strong: self.strong > 0,
             em: self.em > 0,
             underline: self.underline > 0,
+        }
+    }
+
+    /// [`Converter::sync`] to the formatting the open tags want; when that is what is open
+    /// (most text), only the pending space is written.
+    fn sync_wanted(&mut self) {
+        let same = self.open.strong == (self.strong > 0)
+            && self.open.em == (self.em > 0)
+            && self.open.underline == (self.underline > 0)
+            && self.open.link.as_ref() == self.links.iter().rev().flatten().next();
+        if !same {
+            let to = self.wanted();
+            self.sync(&to);
+        } else if self.space {
+            if self.cur_used {
+                self.both(" ");
+            }
+            self.space = false;
         }
     }
 
@@ -499,28 +529,33 @@ impl Converter {
             return;
         }
         let decoded = decode_entities(raw);
-        let mut first = true;
-        for word in decoded.split([' ', '\t', '\n', '\r', '\x0c']) {
-            if !first {
+        // Words between runs of HTML white space (all ASCII, so byte positions are char
+        // boundaries); a run sets the pending space.
+        let b = decoded.as_bytes();
+        let white = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+        let mut i = 0;
+        while i < b.len() {
+            if white(b[i]) {
                 self.space = true;
-            }
-            first = false;
-            if word.is_empty() {
+                i += 1;
                 continue;
             }
-            let to = self.wanted();
-            self.sync(&to);
-            let mut escaped = String::new();
-            escape_into(&mut escaped, word, !self.cur_used, false);
-            self.both(&escaped);
+            let start = i;
+            while i < b.len() && !white(b[i]) {
+                i += 1;
+            }
+            let word = &decoded[start..i];
+            self.sync_wanted();
+            let start = self.cur.len();
+            escape_into(&mut self.cur, word, !self.cur_used, false);
+            self.cur_html.push_str(&self.cur[start..]);
             self.cur_used = true;
             self.written += 1;
         }
     }
 
     fn atom(&mut self, markdown: &str) {
-        let to = self.wanted();
-        self.sync(&to);
+        self.sync_wanted();
         self.both(markdown);
         self.cur_used = true;
         self.written += 1;
@@ -539,10 +574,12 @@ impl Converter {
                 col
             },
             marker: self.cur_marker.take(),
+            // Copied (one allocation of the right size): the buffers keep their room for the
+            // next line.
             text: if delimiters_flank(&self.cur, &self.runs) {
-                std::mem::take(&mut self.cur)
+                self.cur.clone()
             } else {
-                std::mem::take(&mut self.cur_html)
+                self.cur_html.clone()
             },
         };
         self.cur.clear();
