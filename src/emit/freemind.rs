@@ -338,8 +338,7 @@ impl Writer<'_, '_> {
         }
         let mut arrows = Vec::new();
         if ctx.wants(Extra::Relationships) {
-            let rels = ctx.relationships_by_topic(s);
-            for &(r, first) in rels.get(&id).into_iter().flatten() {
+            for &(r, first) in ctx.relationships_at(s, id) {
                 let rel = &sheet.relationships[r];
                 match rel.to.filter(|&to| first && ctx.is_written(s, to)) {
                     Some(to) => arrows.push((to, rel.title.clone())),

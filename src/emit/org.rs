@@ -66,13 +66,10 @@ impl Emitter for Org {
                 let line = format!("# Sheet {}: {}", s + 1, shared::fold(&sheet.title));
                 w.line(line.trim_end())?;
             }
-            let rels = ctx.relationships_by_topic(s);
             let mut seen = vec![false; sheet.len()];
             for (start, depth, kind) in ctx.tops(sheet) {
                 ctx.walk(sheet, start, depth, kind, &mut seen, |v| match v {
-                    Visit::Enter(n) => {
-                        w.topic(s, n.id, n.depth, n.depth + 1 - depth, n.kind, &rels)
-                    }
+                    Visit::Enter(n) => w.topic(s, n.id, n.depth, n.depth + 1 - depth, n.kind),
                     Visit::Leave(_) => Ok(()),
                 })?;
             }
@@ -96,8 +93,8 @@ fn anchors(ctx: &Ctx<'_>) -> HashMap<(usize, TopicId), String> {
                 }
             }
         }
-        for (_, rels) in ctx.relationships_by_topic(s) {
-            for (r, first) in rels {
+        for (_, rels) in ctx.relationship_carriers(s) {
+            for &(r, first) in rels {
                 let rel = &sheet.relationships[r];
                 let other = if first { rel.to } else { rel.from };
                 if let Some(o) = other.filter(|&o| ctx.is_written(s, o)) {
@@ -162,7 +159,6 @@ impl Writer<'_, '_> {
         depth: usize,
         level: usize,
         kind: Kind,
-        rels: &HashMap<TopicId, Vec<(usize, bool)>>,
     ) -> io::Result<()> {
         let ctx = self.ctx;
         let sheet = &ctx.doc.sheets[s];
@@ -261,7 +257,7 @@ impl Writer<'_, '_> {
                 paras.extend(text_paragraphs(c.content.trim_end(), &label));
             }
         }
-        for &(r, first) in rels.get(&id).into_iter().flatten() {
+        for &(r, first) in ctx.relationships_at(s, id) {
             paras.push(vec![self.relationship(s, r, first)]);
         }
         let children_shown = ctx.opts.within_depth(depth + 1);

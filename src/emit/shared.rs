@@ -54,6 +54,9 @@ pub(crate) struct Ctx<'a> {
     on: [bool; Extra::ALL.len()],
     /// Per sheet, indexed like `Sheet::topics`.
     written: Vec<Vec<bool>>,
+    /// Per sheet: see [`Ctx::relationships_at`]. Built once, so that looking up a topic's
+    /// relationships costs the same whatever the number of relationships.
+    rel_ends: Vec<HashMap<TopicId, Vec<(usize, bool)>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -65,6 +68,7 @@ impl<'a> Ctx<'a> {
             opts,
             on,
             written: Vec::new(),
+            rel_ends: Vec::new(),
         };
         let written = doc
             .sheets
@@ -79,6 +83,9 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         ctx.written = written;
+        ctx.rel_ends = (0..doc.sheets.len())
+            .map(|s| ctx.relationship_ends(s))
+            .collect();
         ctx
     }
 
@@ -204,7 +211,7 @@ impl<'a> Ctx<'a> {
     /// For formats that write a relationship as text at one of its ends: the topic that carries
     /// each relationship of sheet `s` (its first end when written, else its second end), with
     /// the relationship's index and whether that topic is the first end.
-    pub fn relationships_by_topic(&self, s: usize) -> HashMap<TopicId, Vec<(usize, bool)>> {
+    fn relationship_ends(&self, s: usize) -> HashMap<TopicId, Vec<(usize, bool)>> {
         let mut out: HashMap<TopicId, Vec<(usize, bool)>> = HashMap::new();
         if !self.wants(Extra::Relationships) {
             return out;
@@ -218,6 +225,28 @@ impl<'a> Ctx<'a> {
             }
         }
         out
+    }
+
+    /// For formats that write a relationship as text at one of its ends: the relationships that
+    /// topic `id` of sheet `s` carries (see [`Ctx::relationship_ends`]), as their index and
+    /// whether `id` is their first end. Empty when relationships are not wanted.
+    pub fn relationships_at(&self, s: usize, id: TopicId) -> &[(usize, bool)] {
+        self.rel_ends
+            .get(s)
+            .and_then(|m| m.get(&id))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Every topic of sheet `s` that carries relationships, with them (in no particular order).
+    pub fn relationship_carriers(
+        &self,
+        s: usize,
+    ) -> impl Iterator<Item = (TopicId, &[(usize, bool)])> + '_ {
+        self.rel_ends
+            .get(s)
+            .into_iter()
+            .flatten()
+            .map(|(&t, v)| (t, v.as_slice()))
     }
 
     /// A relationship seen from one end, as text: `Relationship (title): → other end`, with `←`
@@ -303,8 +332,7 @@ impl<'a> Ctx<'a> {
             }
         }
         if wants(Extra::Relationships) {
-            let rels = self.relationships_by_topic(s);
-            for &(r, first) in rels.get(&id).into_iter().flatten() {
+            for &(r, first) in self.relationships_at(s, id) {
                 out.push(self.relationship_text(s, r, first));
             }
         }
