@@ -465,22 +465,33 @@ pub(crate) fn unsafe_scheme(href: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Ids {
     used: HashSet<String>,
+    /// For each name asked for more than once, the N to try first next time: without it, a map
+    /// whose 50,000 topics share one id tried 2, 3, … again for each of them (quadratic).
+    next: HashMap<String, usize>,
 }
 
 impl Ids {
     /// `base`, or `base_N` for the smallest N ≥ 2 that is still free.
+    ///
+    /// Names are never given back, so every N below the one remembered for `base` is taken.
+    /// Linear overall: a name `base_N` of its own is skipped at most once, when the count for
+    /// `base` passes it.
     pub fn unique(&mut self, base: String) -> String {
-        if self.used.insert(base.clone()) {
+        if !self.used.contains(&base) {
+            self.used.insert(base.clone());
             return base;
         }
-        let mut n = 2usize;
-        loop {
+        let mut n = self.next.get(&base).copied().unwrap_or(2);
+        let candidate = loop {
             let candidate = format!("{base}_{n}");
-            if self.used.insert(candidate.clone()) {
-                return candidate;
-            }
             n += 1;
-        }
+            if !self.used.contains(&candidate) {
+                break candidate;
+            }
+        };
+        self.used.insert(candidate.clone());
+        self.next.insert(base, n);
+        candidate
     }
 }
 
@@ -519,6 +530,13 @@ mod tests {
         assert_eq!(ids.unique("a".into()), "a_2");
         assert_eq!(ids.unique("a_2".into()), "a_2_2");
         assert_eq!(ids.unique("a".into()), "a_3");
+        // A name of that shape taken first is skipped; the count goes on from there.
+        assert_eq!(ids.unique("b_2".into()), "b_2");
+        assert_eq!(ids.unique("b".into()), "b");
+        assert_eq!(ids.unique("b".into()), "b_3");
+        assert_eq!(ids.unique("b".into()), "b_4");
+        assert_eq!(ids.unique("b_4".into()), "b_4_2");
+        assert_eq!(ids.unique("b".into()), "b_5");
     }
 
     #[test]
