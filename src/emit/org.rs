@@ -355,9 +355,10 @@ fn tags(ctx: &Ctx<'_>, t: &Topic) -> Vec<String> {
         );
     }
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for w in words {
         let tag = tag(&w);
-        if !tag.is_empty() && !out.contains(&tag) {
+        if !tag.is_empty() && seen.insert(tag.clone()) {
             out.push(tag);
         }
     }
