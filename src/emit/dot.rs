@@ -13,7 +13,8 @@
 //!   title as the edge's label, not constraining the layout; a relationship with an end that is
 //!   missing or not written is left out), links (the node's `URL`, clickable in SVG; a topic
 //!   link points at the target node's `id`, `#topic-…`), summaries (a node linked by dotted
-//!   edges from each child it covers), callouts (a `note`-shaped node linked by a dotted edge)
+//!   edges from the first and the last child it covers, the ends of XMind's bracket: an edge
+//!   from every covered child would make many summaries over many children quadratic), callouts (a `note`-shaped node linked by a dotted edge)
 //!   and floating topics (trees of their own, no edge to the rest, the floating topic's border
 //!   dashed). Off by default: labels, markers, notes, images, comments, boundaries, written with
 //!   `--with` as lines of the label below the title (`Labels: …`, `Note: …`…). Folded branches
@@ -233,14 +234,16 @@ impl SheetWriter<'_> {
             Kind::Summary(i) => {
                 let Some(p) = parent else { return Ok(()) };
                 let pt = sheet.topic(p);
+                // The ends of the bracket: the first and the last child covered.
                 let covered: Vec<TopicId> = match pt.summaries.get(i).and_then(|sm| sm.range) {
-                    Some(r) => pt
-                        .children
-                        .iter()
-                        .skip(r.start)
-                        .take(r.end + 1 - r.start)
-                        .copied()
-                        .collect(),
+                    Some(r) => {
+                        let ends = [r.start, r.end];
+                        let n = if r.end > r.start { 2 } else { 1 };
+                        ends[..n]
+                            .iter()
+                            .filter_map(|&c| pt.children.get(c).copied())
+                            .collect()
+                    }
                     None => vec![p],
                 };
                 for c in covered {
