@@ -31,6 +31,9 @@ struct Case {
     only: Option<&'static [&'static str]>,
 }
 
+/// A function that builds an input.
+type Build = fn() -> Vec<u8>;
+
 fn case(name: &str, bytes: impl Fn() -> Vec<u8> + 'static, expect: Expect) -> Case {
     Case {
         name: name.to_string(),
@@ -448,6 +451,90 @@ fn cases() -> Vec<Case> {
         },
         Converts,
     ));
+    // Crowds: many things that share one id, one topic or one pair of ends. Each of these once
+    // cost, or could cost, an emitter time quadratic in their number (unique FreeMind, DOT and
+    // Org ids counted up from `_2` again for every topic; every topic rebuilt the sheet's
+    // relationships; DOT drew every summary from every child it covers; Org deduplicated tags
+    // in a list): at 200,000, minutes instead of a second.
+    const N: usize = 200_000;
+    let crowds: [(&str, Build); 5] = [
+        ("crowd-topics-sharing-one-id-and-linking-it", || {
+            let kids: Vec<_> = (0..N)
+                .map(|i| serde_json::json!({"id": "x", "title": format!("t{i}"), "href": "xmind:#x"}))
+                .collect();
+            let map = serde_json::json!([{"rootTopic": {"id": "x", "title": "r",
+                "children": {"attached": kids}}}]);
+            zip(&[("content.json", map.to_string().as_bytes())])
+        }),
+        ("crowd-relationships-between-one-pair", || {
+            let rels: Vec<_> = (0..N)
+                .map(|i| serde_json::json!({"id": format!("r{i}"), "end1Id": "a", "end2Id": "b", "title": "rel"}))
+                .collect();
+            let map = serde_json::json!([{"rootTopic": {"id": "r", "title": "r",
+                "children": {"attached": [{"id": "a", "title": "a"}, {"id": "b", "title": "b"}]}},
+                "relationships": rels}]);
+            zip(&[("content.json", map.to_string().as_bytes())])
+        }),
+        ("crowd-summaries-each-over-every-child", || {
+            let n = N / 4;
+            let kids: Vec<_> = (0..n)
+                .map(|i| serde_json::json!({"id": format!("k{i}"), "title": "t"}))
+                .collect();
+            let sums: Vec<_> = (0..n)
+                .map(|i| serde_json::json!({"id": format!("u{i}"), "title": "s"}))
+                .collect();
+            let ranges: Vec<_> = (0..n)
+                .map(|i| serde_json::json!({"id": format!("m{i}"), "range": format!("(0,{})", n - 1), "topicId": format!("u{i}")}))
+                .collect();
+            let map = serde_json::json!([{"rootTopic": {"id": "r", "title": "r",
+                "children": {"attached": kids, "summary": sums}, "summaries": ranges}}]);
+            zip(&[("content.json", map.to_string().as_bytes())])
+        }),
+        ("crowd-labels-and-markers-on-one-topic", || {
+            let labels: Vec<_> = (0..N).map(|i| format!("l{i}")).collect();
+            let markers: Vec<_> = (0..N)
+                .map(|i| serde_json::json!({"markerId": format!("priority-{}", i % 9 + 1)}))
+                .collect();
+            let map = serde_json::json!([{"rootTopic": {"id": "r", "title": "r",
+                "labels": labels, "markers": markers}}]);
+            zip(&[("content.json", map.to_string().as_bytes())])
+        }),
+        ("crowd-comments-on-one-topic-xml", || {
+            let content = "<xmap-content xmlns=\"urn:xmind:xmap:xmlns:content:2.0\" version=\"2.0\">\
+                <sheet id=\"s\"><topic id=\"x\"><title>r</title></topic></sheet></xmap-content>";
+            let mut comments = String::from("<comments>");
+            for i in 0..N {
+                let _ = write!(
+                    comments,
+                    "<comment object-id=\"x\" author=\"a\" time=\"{i}\"><content>c{i}</content></comment>"
+                );
+            }
+            comments.push_str("</comments>");
+            zip(&[
+                ("content.xml", content.as_bytes()),
+                ("comments.xml", comments.as_bytes()),
+            ])
+        }),
+    ];
+    for (name, bytes) in crowds {
+        v.push(case(name, bytes, Converts));
+    }
+    // Mermaid refuses several sheets (README), so the crowd of sheets goes to the others.
+    let (name, bytes): (&str, Build) = ("crowd-sheets-sharing-one-id", || {
+        let sheets: Vec<_> = (0..N / 4)
+            .map(|_| {
+                serde_json::json!({"id": "s", "title": "same",
+                    "rootTopic": {"id": "x", "title": "r", "href": "xmind:#x"}})
+            })
+            .collect();
+        zip_stored("content.json", &serde_json::Value::from(sheets).to_string())
+    });
+    let several_sheets: Vec<&'static str> =
+        formats().into_iter().filter(|&f| f != "mermaid").collect();
+    v.push(Case {
+        only: Some(several_sheets.leak()),
+        ..case(name, bytes, Converts)
+    });
     // Zip bombs: 1 GiB of spaces in about 1 MiB, with honest and with lying headers, and a
     // smaller one that only the ratio catches.
     let bomb = |mib: usize, declared: u32| {
