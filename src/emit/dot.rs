@@ -20,10 +20,12 @@
 //!   `--with` as lines of the label below the title (`Labels: …`, `Note: …`…). Folded branches
 //!   are drawn open.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::shared::{self, Ctx, Ids, Kind, Visit};
+use super::shared::{self, Ctx, Ids, Kind, TopicIds, Visit};
 use super::{EmitOptions, Emitter, Extra};
 use crate::model::{Document, LinkKind, Sheet, TopicId};
 
@@ -72,9 +74,10 @@ impl Emitter for Dot {
                 ctx: &ctx,
                 s,
                 sheet,
-                ids: &ids[s],
+                ids: &ids,
                 anchors: &anchors,
                 pad,
+                line: RefCell::new(String::new()),
             };
             w.write(out)?;
             if several {
@@ -86,31 +89,18 @@ impl Emitter for Dot {
 }
 
 /// The node id of every topic of every sheet, unique in the document.
-fn node_ids(doc: &Document) -> Vec<Vec<String>> {
-    let mut ids = Ids::default();
-    doc.sheets
-        .iter()
-        .enumerate()
-        .map(|(s, sheet)| {
-            sheet
-                .topics
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    let base = if t.id.is_empty() {
-                        format!("s{}-{i}", s + 1)
-                    } else {
-                        t.id.to_string()
-                    };
-                    ids.unique(base)
-                })
-                .collect()
-        })
-        .collect()
+fn node_ids(doc: &Document) -> TopicIds {
+    TopicIds::new(doc, Ids::default(), |s, i, t, buf| {
+        if t.id.is_empty() {
+            let _ = write!(buf, "s{}-{i}", s + 1);
+        } else {
+            buf.push_str(&t.id);
+        }
+    })
 }
 
 /// SVG ids (`topic-…`) of the nodes that written topic links point at.
-fn anchors(ctx: &Ctx<'_>, ids: &[Vec<String>]) -> HashMap<(usize, TopicId), String> {
+fn anchors(ctx: &Ctx<'_>, ids: &TopicIds) -> HashMap<(usize, TopicId), String> {
     let mut out = HashMap::new();
     if !ctx.wants(Extra::Links) {
         return out;
@@ -130,7 +120,8 @@ fn anchors(ctx: &Ctx<'_>, ids: &[Vec<String>]) -> HashMap<(usize, TopicId), Stri
     targets.dedup();
     let mut used = Ids::default();
     for (s, id) in targets {
-        let clean: String = ids[s][id.index()]
+        let clean: String = ids
+            .get(s, id)
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -140,7 +131,7 @@ fn anchors(ctx: &Ctx<'_>, ids: &[Vec<String>]) -> HashMap<(usize, TopicId), Stri
                 }
             })
             .collect();
-        out.insert((s, id), used.unique(format!("topic-{clean}")));
+        out.insert((s, id), used.unique(&format!("topic-{clean}")));
     }
     out
 }
@@ -149,9 +140,11 @@ struct SheetWriter<'a> {
     ctx: &'a Ctx<'a>,
     s: usize,
     sheet: &'a Sheet,
-    ids: &'a [String],
+    ids: &'a TopicIds,
     anchors: &'a HashMap<(usize, TopicId), String>,
     pad: &'a str,
+    /// The lines of the node being written.
+    line: RefCell<String>,
 }
 
 impl SheetWriter<'_> {
@@ -185,20 +178,29 @@ impl SheetWriter<'_> {
     }
 
     fn id(&self, t: TopicId) -> String {
-        quoted(&self.ids[t.index()])
+        quoted(self.ids.get(self.s, t))
     }
 
     /// Writes a topic's node and the edge that attaches it.
     fn node(&self, id: TopicId, depth: usize, kind: Kind, out: &mut dyn Write) -> io::Result<()> {
         let (ctx, sheet, pad) = (self.ctx, self.sheet, self.pad);
         let t = sheet.topic(id);
-        let mut lines = vec![t.title.to_string()];
-        lines.extend(ctx.extra_lines(self.s, id, depth, &[Extra::Links, Extra::Relationships]));
-        let mut attrs = vec![format!("label={}", quoted(&lines.join("\n")))];
+        let mut line = self.line.borrow_mut();
+        line.clear();
+        line.push_str(pad);
+        quote_into(&mut line, self.ids.get(self.s, id));
+        // The label: the title, then a line for each extra.
+        line.push_str(" [label=\"");
+        escape_into(&mut line, &t.title);
+        for extra in ctx.extra_lines(self.s, id, depth, &[Extra::Links, Extra::Relationships]) {
+            line.push_str("\\n");
+            escape_into(&mut line, &extra);
+        }
+        line.push('"');
         match kind {
-            Kind::Root => attrs.push("style=\"rounded,bold\"".into()),
-            Kind::Floating => attrs.push("style=\"rounded,dashed\"".into()),
-            Kind::Callout => attrs.push("shape=note, style=\"\"".into()),
+            Kind::Root => line.push_str(", style=\"rounded,bold\""),
+            Kind::Floating => line.push_str(", style=\"rounded,dashed\""),
+            Kind::Callout => line.push_str(", shape=note, style=\"\""),
             Kind::Attached | Kind::Summary(_) => {}
         }
         if ctx.wants(Extra::Links) {
@@ -213,24 +215,27 @@ impl SheetWriter<'_> {
                     _ => Some(l.href.trim().to_string()),
                 };
                 if let Some(url) = url {
-                    attrs.push(format!(
-                        "URL={}",
-                        quoted(&shared::percent_encode(&url, &['"', '<', '>']))
-                    ));
+                    line.push_str(", URL=");
+                    quote_into(&mut line, &shared::percent_encode(&url, &['"', '<', '>']));
                 }
             }
         }
         if let Some(a) = self.anchors.get(&(self.s, id)) {
-            attrs.push(format!("id={}", quoted(a)));
+            line.push_str(", id=");
+            quote_into(&mut line, a);
         }
-        writeln!(out, "{pad}{} [{}];", self.id(id), attrs.join(", "))?;
+        line.push_str("];\n");
         let parent = t.parent();
+        if let (Kind::Attached, Some(p)) = (kind, parent) {
+            line.push_str(pad);
+            quote_into(&mut line, self.ids.get(self.s, p));
+            line.push_str(" -> ");
+            quote_into(&mut line, self.ids.get(self.s, id));
+            line.push_str(";\n");
+        }
+        out.write_all(line.as_bytes())?;
+        drop(line);
         match kind {
-            Kind::Attached => {
-                if let Some(p) = parent {
-                    writeln!(out, "{pad}{} -> {};", self.id(p), self.id(id))?;
-                }
-            }
             Kind::Summary(i) => {
                 let Some(p) = parent else { return Ok(()) };
                 let pt = sheet.topic(p);
@@ -265,7 +270,7 @@ impl SheetWriter<'_> {
                     )?;
                 }
             }
-            Kind::Root | Kind::Floating => {}
+            Kind::Attached | Kind::Root | Kind::Floating => {}
         }
         Ok(())
     }
@@ -276,19 +281,35 @@ impl SheetWriter<'_> {
 /// characters as U+FFFD.
 pub(crate) fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '&' => out.push_str("&amp;"),
-            c if shared::is_forbidden_control(c) || c == '\r' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    quote_into(&mut out, text);
     out
+}
+
+/// Appends `text` as a DOT quoted string (see [`quoted`]).
+fn quote_into(out: &mut String, text: &str) {
+    out.push('"');
+    escape_into(out, text);
+    out.push('"');
+}
+
+/// Appends the inside of a DOT quoted string (see [`quoted`]), copying the runs between the
+/// characters it replaces whole.
+fn escape_into(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '&' => "&amp;",
+            c if shared::is_forbidden_control(c) || c == '\r' => "\u{FFFD}",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        start = i + c.len_utf8();
+    }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]

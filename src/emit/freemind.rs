@@ -28,9 +28,10 @@
 //! - Attributes, icons, clouds and arrowlinks are all part of FreeMind's own schema
 //!   (`freemind.xsd` of FreeMind 1.0.1); only `MIDDLE_LABEL` is Freeplane's addition.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::shared::{self, Ctx, Ids, Kind, Visit};
+use super::shared::{self, Ctx, Ids, Kind, TopicIds, Visit};
 use super::{EmitOptions, Emitter, Extra};
 use crate::markers;
 use crate::model::{BoundaryRange, Document, LinkKind, TopicId};
@@ -56,11 +57,11 @@ impl Emitter for FreeMind {
         let mut ids = Ids::default();
         let several = doc.sheets.len() > 1;
         let root_id = if several {
-            Some(ids.unique("ID_sheets".to_string()))
+            Some(ids.unique("ID_sheets"))
         } else {
             None
         };
-        let node_ids = node_ids(doc, &mut ids);
+        let node_ids = node_ids(doc, ids);
         let mut w = Writer {
             ctx: &ctx,
             ids: &node_ids,
@@ -91,42 +92,27 @@ impl Emitter for FreeMind {
     }
 }
 
-/// The `ID` of every topic of every sheet, unique in the document.
-fn node_ids(doc: &Document, ids: &mut Ids) -> Vec<Vec<String>> {
-    doc.sheets
-        .iter()
-        .enumerate()
-        .map(|(s, sheet)| {
-            sheet
-                .topics
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    let base = if t.id.is_empty() {
-                        format!("ID_{}_{i}", s + 1)
-                    } else {
-                        let clean: String =
-                            t.id.chars()
-                                .map(|c| {
-                                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                                        c
-                                    } else {
-                                        '_'
-                                    }
-                                })
-                                .collect();
-                        format!("ID_{clean}")
-                    };
-                    ids.unique(base)
-                })
-                .collect()
-        })
-        .collect()
+/// The `ID` of every topic of every sheet, unique in the document, after the names `ids` gave.
+fn node_ids(doc: &Document, ids: Ids) -> TopicIds {
+    TopicIds::new(doc, ids, |s, i, t, buf| {
+        if t.id.is_empty() {
+            let _ = write!(buf, "ID_{}_{i}", s + 1);
+        } else {
+            buf.push_str("ID_");
+            buf.extend(t.id.chars().map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            }));
+        }
+    })
 }
 
 struct Writer<'a, 'o> {
     ctx: &'a Ctx<'a>,
-    ids: &'a [Vec<String>],
+    ids: &'a TopicIds,
     out: &'o mut dyn Write,
     /// The element being built; written out by [`Writer::flush`].
     line: String,
@@ -183,7 +169,7 @@ impl Writer<'_, '_> {
         let sheet = &ctx.doc.sheets[s];
         let t = sheet.topic(id);
         self.line.push_str("<node ID=\"");
-        self.line.push_str(&self.ids[s][id.index()]);
+        self.line.push_str(self.ids.get(s, id));
         self.line.push_str("\" TEXT=\"");
         escape_into(&mut self.line, &t.title);
         self.line.push('"');
@@ -198,7 +184,7 @@ impl Writer<'_, '_> {
                 let target = match l.kind {
                     LinkKind::Topic => ctx
                         .link_target(l)
-                        .map(|(ts, tid)| format!("#{}", self.ids[ts][tid.index()])),
+                        .map(|(ts, tid)| format!("#{}", self.ids.get(ts, tid))),
                     _ if shared::unsafe_scheme(&l.href) => None,
                     LinkKind::Attachment => Some(uri(&ctx.opts.media_link(&l.href))),
                     _ => Some(uri(l.href.trim())),
@@ -356,7 +342,7 @@ impl Writer<'_, '_> {
         }
         for (to, title) in arrows {
             self.line.push_str("<arrowlink DESTINATION=\"");
-            self.line.push_str(&self.ids[s][to.index()]);
+            self.line.push_str(self.ids.get(s, to));
             self.line
                 .push_str("\" STARTARROW=\"None\" ENDARROW=\"Default\"");
             if !title.trim().is_empty() {
@@ -517,11 +503,9 @@ mod tests {
             t.id = id.into();
             s.add(TopicId::ROOT, TopicKind::Attached, t);
         }
-        let ids = node_ids(&doc(vec![s]), &mut Ids::default());
-        assert_eq!(
-            ids[0],
-            ["ID_4daq1j", "ID_a_b", "ID_a_b_2", "ID_1_3", "ID__"]
-        );
+        let ids = node_ids(&doc(vec![s]), Ids::default());
+        let ids: Vec<&str> = (0..5).map(|i| ids.get(0, TopicId(i))).collect();
+        assert_eq!(ids, ["ID_4daq1j", "ID_a_b", "ID_a_b_2", "ID_1_3", "ID__"]);
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn anchors(ctx: &Ctx<'_>) -> HashMap<(usize, TopicId), String> {
             } else {
                 format!("topic-{clean}")
             };
-            ((s, id), ids.unique(base))
+            ((s, id), ids.unique(&base))
         })
         .collect()
 }
