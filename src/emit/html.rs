@@ -37,6 +37,7 @@
 mod encode;
 mod sanitize;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -109,8 +110,10 @@ struct Page<'a> {
     /// Whether each topic has been written: a topic is written once even when a malformed map
     /// points at it twice (two summaries with one topic), so that ids stay unique.
     written: Vec<Vec<bool>>,
-    /// Every topic by its id (the first one, when ids repeat), for topic links.
-    by_id: HashMap<&'a str, (usize, TopicId)>,
+    /// Every topic by its id (the first one, when ids repeat), for links in rich notes and for
+    /// topic links the reader has not resolved (a document built by hand): built the first time
+    /// one of those asks, so that a map without them never hashes every id.
+    by_id: OnceCell<HashMap<&'a str, (usize, TopicId)>>,
     /// Relationships to write in a topic's extras: index into `Sheet::relationships`, and
     /// whether this topic is the first end.
     rels: HashMap<(usize, TopicId), Vec<(usize, bool)>>,
@@ -124,22 +127,11 @@ impl<'a> Page<'a> {
             opts,
             shown: Vec::new(),
             written: doc.sheets.iter().map(|s| vec![false; s.len()]).collect(),
-            by_id: HashMap::new(),
+            by_id: OnceCell::new(),
             rels: HashMap::new(),
             buf: String::with_capacity(64 << 10),
         };
         page.shown = doc.sheets.iter().map(|s| page.shown_topics(s)).collect();
-        if opts.wants(Extra::Links, true) {
-            for (s, sheet) in doc.sheets.iter().enumerate() {
-                for (i, t) in sheet.topics.iter().enumerate() {
-                    if !t.id.is_empty() {
-                        page.by_id
-                            .entry(t.id.as_str())
-                            .or_insert((s, TopicId(i as u32)));
-                    }
-                }
-            }
-        }
         if opts.wants(Extra::Relationships, true) {
             for (s, sheet) in doc.sheets.iter().enumerate() {
                 let shown = |t: Option<TopicId>| t.filter(|t| page.shown[s][t.index()]);
@@ -154,6 +146,22 @@ impl<'a> Page<'a> {
             }
         }
         page
+    }
+
+    /// The topic whose id is `id` (the first one, when ids repeat).
+    fn topic_by_id(&self, id: &str) -> Option<(usize, TopicId)> {
+        let by_id = self.by_id.get_or_init(|| {
+            let mut by_id = HashMap::new();
+            for (s, sheet) in self.doc.sheets.iter().enumerate() {
+                for (i, t) in sheet.topics.iter().enumerate() {
+                    if !t.id.is_empty() {
+                        by_id.entry(t.id.as_str()).or_insert((s, TopicId(i as u32)));
+                    }
+                }
+            }
+            by_id
+        });
+        by_id.get(id).copied()
     }
 
     /// The topics of `sheet` this page writes (see [`Page::subtopics`]).
@@ -509,12 +517,16 @@ impl<'a> Page<'a> {
                 href: web_href(href),
                 download: None,
             },
-            LinkKind::Topic => match self.by_id.get(l.target_name()) {
-                Some(&(ts, tid)) if self.shown[ts][tid.index()] => LinkForm::Href {
+            LinkKind::Topic => match l
+                .target
+                .map(|r| (r.sheet, r.topic))
+                .or_else(|| self.topic_by_id(l.target_name()))
+            {
+                Some((ts, tid)) if self.shown[ts][tid.index()] => LinkForm::Href {
                     href: format!("#t{ts}-{}", tid.0),
                     download: None,
                 },
-                Some(&(ts, tid)) => LinkForm::Text(format!(
+                Some((ts, tid)) => LinkForm::Text(format!(
                     "Topic link: {} (not in this output)",
                     reference(&self.doc.sheets[ts], tid)
                 )),
@@ -743,12 +755,15 @@ struct NoteLinks<'p, 'a> {
 impl sanitize::Resolve for NoteLinks<'_, '_> {
     fn link(&self, href: &str) -> Option<String> {
         if let Some(id) = href.strip_prefix("xmind:#") {
+            // A link to another topic follows the links switch, like the topic's own link.
+            if !self.page.opts.wants(Extra::Links, true) {
+                return None;
+            }
             return self
                 .page
-                .by_id
-                .get(id)
-                .filter(|&&(s, t)| self.page.shown[s][t.index()])
-                .map(|&(s, t)| format!("#t{s}-{}", t.0));
+                .topic_by_id(id)
+                .filter(|&(s, t)| self.page.shown[s][t.index()])
+                .map(|(s, t)| format!("#t{s}-{}", t.0));
         }
         if href.starts_with("xap:") {
             return Some(self.page.opts.media_link(href)).filter(|s| !s.is_empty());
