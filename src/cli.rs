@@ -15,8 +15,8 @@ use std::sync::mpsc;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 
-use xmindconv::emit::{self, CsvStyle, EMITTERS, EmitOptions, Emitter, Extra, MarkerStyle};
 use xmindconv::read::{self, Limits, ReadOptions};
+use xmindconv::write::{self, CsvStyle, Extra, MarkerStyle, WRITERS, WriteOptions, Writer};
 use xmindconv::{Document, Error};
 
 const SUCCESS: u8 = 0;
@@ -34,7 +34,7 @@ struct Cli {
 
     /// Output format (see --list-formats). Default: from the extension of -o, else markdown.
     #[arg(short = 't', long = "to", value_name = "FORMAT", value_parser = parse_format)]
-    to: Option<&'static dyn Emitter>,
+    to: Option<&'static dyn Writer>,
 
     /// Write to FILE instead of standard output. With several inputs, a folder (existing, or
     /// ending in `/`) that receives one file per input.
@@ -135,9 +135,9 @@ struct Cli {
     max_text: usize,
 }
 
-fn parse_format(name: &str) -> std::result::Result<&'static dyn Emitter, String> {
-    emit::by_name(name).ok_or_else(|| {
-        let names: Vec<&str> = EMITTERS.iter().map(|e| e.name()).collect();
+fn parse_format(name: &str) -> std::result::Result<&'static dyn Writer, String> {
+    write::by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = WRITERS.iter().map(|e| e.name()).collect();
         format!(
             "unknown format {name:?}; known formats: {}",
             names.join(", ")
@@ -157,8 +157,8 @@ fn parse_extra(name: &str) -> std::result::Result<Vec<Extra>, String> {
 
 /// Everything a conversion needs, decided once from the arguments.
 struct Job {
-    emitter: &'static dyn Emitter,
-    emit: EmitOptions,
+    emitter: &'static dyn Writer,
+    emit: WriteOptions,
     read: ReadOptions,
     sheets: Vec<String>,
     verbose: bool,
@@ -204,7 +204,7 @@ fn usage(msg: impl std::fmt::Display) -> u8 {
 fn run(cli: Cli) -> Result<u8> {
     if cli.list_formats {
         let mut out = io::stdout().lock();
-        for e in EMITTERS {
+        for e in WRITERS {
             let mut names = vec![e.name()];
             names.extend(e.aliases());
             let exts: Vec<String> = e.extensions().iter().map(|x| format!(".{x}")).collect();
@@ -246,7 +246,7 @@ fn run(cli: Cli) -> Result<u8> {
     };
     let emitter = match (cli.to, &target) {
         (Some(e), _) => e,
-        (None, Target::File(path)) => match emit::by_extension(path) {
+        (None, Target::File(path)) => match write::by_extension(path) {
             Some(e) => e,
             None => {
                 return Ok(usage(format!(
@@ -255,32 +255,32 @@ fn run(cli: Cli) -> Result<u8> {
                 )));
             }
         },
-        (None, _) => emit::by_name("markdown").context("the Markdown emitter is missing")?,
+        (None, _) => write::by_name("markdown").context("the Markdown emitter is missing")?,
     };
 
-    let mut emit_opts = EmitOptions::default();
-    emit_opts.max_depth = cli.depth;
-    emit_opts.heading_levels = if cli.list_only {
+    let mut write_opts = WriteOptions::default();
+    write_opts.depth = cli.depth;
+    write_opts.heading_levels = if cli.list_only {
         Some(0)
     } else {
         cli.heading_levels.map(usize::from)
     };
     if cli.marker_style == "emoji" {
-        emit_opts.marker_style = MarkerStyle::Emoji;
+        write_opts.marker_style = MarkerStyle::Emoji;
     }
     if cli.csv_style == "testcase" {
-        emit_opts.csv_style = CsvStyle::TestCase;
+        write_opts.csv_style = CsvStyle::TestCase;
     }
-    emit_opts.csv_bom = cli.csv_bom;
-    emit_opts.csv_keep_formulas = cli.csv_keep_formulas;
+    write_opts.csv_bom = cli.csv_bom;
+    write_opts.csv_keep_formulas = cli.csv_keep_formulas;
     if cli.titles_only {
-        emit_opts.titles_only();
+        write_opts.titles_only();
     }
     for e in cli.with.iter().flatten() {
-        emit_opts.set(*e, true);
+        write_opts.set(*e, true);
     }
     for e in cli.without.iter().flatten() {
-        emit_opts.set(*e, false);
+        write_opts.set(*e, false);
     }
     let mut read_opts = ReadOptions::default();
     read_opts.limits.max_entry_size = cli.max_size.saturating_mul(1 << 20);
@@ -293,11 +293,11 @@ fn run(cli: Cli) -> Result<u8> {
     read_opts.media = emitter.wants_media();
     if let Some(dir) = &cli.extract_media {
         read_opts.media = true;
-        emit_opts.media_dir = Some(dir.to_string_lossy().into_owned());
+        write_opts.media_dir = Some(dir.to_string_lossy().into_owned());
     }
     let job = Job {
         emitter,
-        emit: emit_opts,
+        emit: write_opts,
         read: read_opts,
         sheets: cli.sheets.clone(),
         verbose: cli.verbose,
@@ -377,7 +377,7 @@ fn display_name(p: &Path) -> String {
 }
 
 /// `maps/a.xmind` → `a.md` (for `-o DIR`).
-fn output_name(input: &Path, emitter: &dyn Emitter) -> PathBuf {
+fn output_name(input: &Path, emitter: &dyn Writer) -> PathBuf {
     let stem = if is_stdin(input) {
         "stdin".into()
     } else {
@@ -598,7 +598,7 @@ fn convert(job: &Job, input: &Path, out: &mut dyn Write, warnings: &mut Vec<Stri
     if let Some(dir) = &job.media_dir {
         extract_media(&doc, dir)?;
     }
-    job.emitter.emit(&doc, &job.emit, out)?;
+    job.emitter.write(&doc, &job.emit, out)?;
     if job.leak {
         // The process ends right after its only conversion: freeing a big map topic by topic
         // (hundreds of thousands of strings and lists) would only delay the exit.

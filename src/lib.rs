@@ -2,11 +2,11 @@
 //! XMind 2020 to 2026 `content.json`) into one outline model and writes it in other formats.
 //!
 //! ```
-//! use xmindconv::{emit, read_path, EmitOptions};
+//! use xmindconv::{write, read_path, WriteOptions};
 //!
 //! let doc = read_path("fixtures/大模型发展.xmind")?;
 //! assert_eq!(doc.sheets[0].root().title, "大模型");
-//! let text = emit::to_string(emit::by_name("text").unwrap(), &doc, &EmitOptions::default())?;
+//! let text = write::to_string(write::by_name("text").unwrap(), &doc, &WriteOptions::default())?;
 //! assert!(text.starts_with("大模型发展.xmind\n大模型\n\n  • RNN"));
 //! # Ok::<(), xmindconv::Error>(())
 //! ```
@@ -16,14 +16,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod emit;
 mod error;
 pub mod markers;
 pub mod media;
 pub mod model;
 pub mod read;
+pub mod write;
 
-pub use emit::{EMITTERS, EmitOptions, Emitter, Extra};
 pub use error::{Error, Result};
 pub use model::{Document, Sheet, Topic, TopicId};
 pub use read::{Limits, ReadOptions, read_bytes, read_path};
+pub use write::{Extra, WRITERS, WriteOptions, Writer};

@@ -10,7 +10,7 @@ mod common;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use xmindconv::{Document, EmitOptions, TopicId, emit, read_path};
+use xmindconv::{Document, TopicId, WriteOptions, read_path, write};
 
 fn clients() -> Option<PathBuf> {
     let dir = std::env::var_os("XMINDCONV_CLIENTS")
@@ -117,7 +117,7 @@ fn json_output_validates_against_the_schema() {
     let Some(clients) = clients() else { return };
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/xmindconv.schema.json");
     let dir = tempfile::tempdir().unwrap();
-    let json = emit::by_name("json").unwrap();
+    let json = write::by_name("json").unwrap();
     let maps = maps();
     let errors = in_parallel(&maps, |path| {
         let doc = read_path(path).map_err(|e| e.to_string())?;
@@ -127,7 +127,7 @@ fn json_output_validates_against_the_schema() {
         ));
         std::fs::write(
             &out,
-            emit::to_string(json, &doc, &EmitOptions::default()).unwrap(),
+            write::to_string(json, &doc, &WriteOptions::default()).unwrap(),
         )
         .unwrap();
         check(&clients.join("validate-json"), &[&out, &schema])
@@ -200,15 +200,15 @@ fn without_anchors(tree: &str) -> String {
 fn markdown_is_read_back_by_pandoc_as_the_same_tree() {
     let Some(clients) = clients() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let markdown = emit::by_name("markdown").unwrap();
+    let markdown = write::by_name("markdown").unwrap();
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let maps = maps();
     let checked = std::sync::atomic::AtomicUsize::new(0);
     let errors = in_parallel(&maps, |path| {
         let doc = read_path(path).map_err(|e| e.to_string())?;
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let mut styles: Vec<(&str, EmitOptions)> = Vec::new();
-        let mut titles = EmitOptions::default();
+        let mut styles: Vec<(&str, WriteOptions)> = Vec::new();
+        let mut titles = WriteOptions::default();
         titles.titles_only();
         styles.push(("titles-only", titles.clone()));
         if path.starts_with(&fixtures) {
@@ -218,7 +218,7 @@ fn markdown_is_read_back_by_pandoc_as_the_same_tree() {
             let mut six = titles.clone();
             six.heading_levels = Some(6);
             styles.push(("heading-levels-6", six));
-            let mut all = EmitOptions::default();
+            let mut all = WriteOptions::default();
             for e in xmindconv::Extra::ALL {
                 all.set(e, e != xmindconv::Extra::Floating);
             }
@@ -230,7 +230,7 @@ fn markdown_is_read_back_by_pandoc_as_the_same_tree() {
             one.sheets = vec![doc.sheets[i].clone()];
             for (style, opts) in &styles {
                 let out = dir.path().join(format!("{stem}-{}-{style}.md", i + 1));
-                std::fs::write(&out, emit::to_string(markdown, &one, opts).unwrap()).unwrap();
+                std::fs::write(&out, write::to_string(markdown, &one, opts).unwrap()).unwrap();
                 let result = check(&clients.join("validate-markdown"), &[&out])
                     .and_then(|()| output_of(&clients.join("md-tree"), &[&out]));
                 checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -276,10 +276,10 @@ fn hostile_titles_survive_pandoc_literally() {
     let doc = read_path(&path).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("escaping.md");
-    let md = emit::to_string(
-        emit::by_name("markdown").unwrap(),
+    let md = write::to_string(
+        write::by_name("markdown").unwrap(),
         &doc,
-        &EmitOptions::default(),
+        &WriteOptions::default(),
     )
     .unwrap();
     std::fs::write(&out, md).unwrap();
@@ -329,8 +329,8 @@ fn only_sheet(doc: &Document, i: usize) -> Document {
     }
 }
 
-fn titles_only() -> EmitOptions {
-    let mut opts = EmitOptions::default();
+fn titles_only() -> WriteOptions {
+    let mut opts = WriteOptions::default();
     opts.titles_only();
     opts
 }
@@ -371,10 +371,10 @@ fn opml_round_trip(
 ) -> Result<String, String> {
     let doc = read_path(map).map_err(|e| e.to_string())?;
     let out = dir.join(output_name(map, i, "opml"));
-    let opml = emit::by_name("opml").unwrap();
+    let opml = write::by_name("opml").unwrap();
     std::fs::write(
         &out,
-        emit::to_string(opml, &only_sheet(&doc, i), &titles_only()).unwrap(),
+        write::to_string(opml, &only_sheet(&doc, i), &titles_only()).unwrap(),
     )
     .unwrap();
     check(&clients.join("validate-opml"), &[&out])?;
@@ -469,8 +469,8 @@ fn mermaid_trees(clients: &Path, files: &[PathBuf]) -> Result<Vec<String>, Strin
 }
 
 /// Writes sheet `i` of each map as Mermaid with `opts` into `dir`.
-fn write_mermaid(dir: &Path, sheets: &[(PathBuf, usize)], opts: &EmitOptions) -> Vec<PathBuf> {
-    let mermaid = emit::by_name("mermaid").unwrap();
+fn write_mermaid(dir: &Path, sheets: &[(PathBuf, usize)], opts: &WriteOptions) -> Vec<PathBuf> {
+    let mermaid = write::by_name("mermaid").unwrap();
     sheets
         .iter()
         .map(|(map, i)| {
@@ -478,7 +478,7 @@ fn write_mermaid(dir: &Path, sheets: &[(PathBuf, usize)], opts: &EmitOptions) ->
             let out = dir.join(output_name(map, *i, "mmd"));
             std::fs::write(
                 &out,
-                emit::to_string(mermaid, &only_sheet(&doc, *i), opts).unwrap(),
+                write::to_string(mermaid, &only_sheet(&doc, *i), opts).unwrap(),
             )
             .unwrap();
             out
@@ -562,17 +562,17 @@ fn hostile_titles_come_back_literally_from_pandoc_and_mermaid() {
 fn opml_and_mermaid_with_every_extra_are_accepted() {
     let Some(clients) = clients() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let mut all = EmitOptions::default();
+    let mut all = WriteOptions::default();
     for extra in xmindconv::Extra::ALL {
         all.set(extra, true);
     }
     // OPML: whole maps, several sheets as one outline each.
-    let opml = emit::by_name("opml").unwrap();
+    let opml = write::by_name("opml").unwrap();
     let maps = maps();
     let mut errors = in_parallel(&maps, |map| {
         let doc = read_path(map).map_err(|e| e.to_string())?;
         let out = dir.path().join(output_name(map, 0, "all.opml"));
-        std::fs::write(&out, emit::to_string(opml, &doc, &all).unwrap()).unwrap();
+        std::fs::write(&out, write::to_string(opml, &doc, &all).unwrap()).unwrap();
         check(&clients.join("validate-opml"), &[&out])
     });
     // Mermaid: every sheet, with its floating topics, summaries and callouts.
@@ -604,19 +604,19 @@ fn random_documents_are_read_back_by_every_consumer() {
         .flat_map(|(d, doc)| (0..doc.sheets.len()).map(move |s| (d, s)))
         .collect();
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/xmindconv.schema.json");
-    let write = |format: &str, d: usize, s: usize, opts: &EmitOptions| {
+    let write = |format: &str, d: usize, s: usize, opts: &WriteOptions| {
         let path = dir.path().join(format!("random-{d}-{s}.{format}"));
-        let e = emit::by_name(format).unwrap();
+        let e = write::by_name(format).unwrap();
         std::fs::write(
             &path,
-            emit::to_string(e, &only_sheet(&docs[d], s), opts).unwrap(),
+            write::to_string(e, &only_sheet(&docs[d], s), opts).unwrap(),
         )
         .unwrap();
         path
     };
     let mut errors = in_parallel(&sheets, |&(d, s)| {
         let want = fold_tree(&expected_tree(&docs[d], s));
-        let json = write("json", d, s, &EmitOptions::default());
+        let json = write("json", d, s, &WriteOptions::default());
         check(&clients.join("validate-json"), &[&json, &schema])?;
         let md = write("markdown", d, s, &titles_only());
         check(&clients.join("validate-markdown"), &[&md])?;
@@ -668,7 +668,7 @@ fn random_documents_are_read_back_by_every_consumer() {
 mod more_formats {
     use super::*;
     use std::collections::HashMap;
-    use xmindconv::Emitter;
+    use xmindconv::Writer;
 
     /// One output file: the map, the sheet (0-based), the file written, the document.
     struct Output {
@@ -684,9 +684,9 @@ mod more_formats {
         }
     }
 
-    fn write(emitter: &dyn Emitter, doc: &Document, opts: &EmitOptions, file: &Path) {
+    fn write(emitter: &dyn Writer, doc: &Document, opts: &WriteOptions, file: &Path) {
         let mut out = Vec::new();
-        emitter.emit(doc, opts, &mut out).unwrap();
+        emitter.write(doc, opts, &mut out).unwrap();
         std::fs::write(file, out).unwrap();
     }
 
@@ -695,11 +695,11 @@ mod more_formats {
     fn outputs(
         format: &str,
         ext: &str,
-        opts: &EmitOptions,
+        opts: &WriteOptions,
         dir: &Path,
         fixtures_only: bool,
     ) -> Vec<Output> {
-        let emitter = emit::by_name(format).unwrap();
+        let emitter = write::by_name(format).unwrap();
         let mut out = Vec::new();
         let fixtures = fixtures_dir();
         for map in maps() {
@@ -724,14 +724,14 @@ mod more_formats {
         out
     }
 
-    fn titles_only() -> EmitOptions {
-        let mut o = EmitOptions::default();
+    fn titles_only() -> WriteOptions {
+        let mut o = WriteOptions::default();
         o.titles_only();
         o
     }
 
-    fn every_extra() -> EmitOptions {
-        let mut o = EmitOptions::default();
+    fn every_extra() -> WriteOptions {
+        let mut o = WriteOptions::default();
         for e in xmindconv::Extra::ALL {
             o.set(e, true);
         }
@@ -1264,7 +1264,7 @@ mod more_formats {
             .collect();
         let dir = tempfile::tempdir().unwrap();
         let random = |format: &str, ext: &str| -> Vec<Output> {
-            let emitter = emit::by_name(format).unwrap();
+            let emitter = write::by_name(format).unwrap();
             let mut out = Vec::new();
             for (d, doc) in docs.iter().enumerate() {
                 for i in 0..doc.sheets.len() {
@@ -1346,7 +1346,7 @@ fn html_pages_load_in_chromium_and_pass_the_nu_checker() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let html = emit::by_name("html").unwrap();
+    let html = write::by_name("html").unwrap();
     let mut inputs: Vec<PathBuf> = fixture_maps();
     inputs.extend(corpus_sample());
     let deep = dir.path().join("deep-10000.xmind");
@@ -1361,7 +1361,7 @@ fn html_pages_load_in_chromium_and_pass_the_nu_checker() {
         let out = dir.path().join(format!("{stem}.html"));
         std::fs::write(
             &out,
-            emit::to_string(html, &doc, &EmitOptions::default()).unwrap(),
+            write::to_string(html, &doc, &WriteOptions::default()).unwrap(),
         )
         .unwrap();
         let png = dir.path().join(format!("{stem}.png"));
@@ -1447,10 +1447,10 @@ fn html_titles_render_literally() {
     let doc = read_path(&path).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("escaping.html");
-    let html = emit::by_name("html").unwrap();
+    let html = write::by_name("html").unwrap();
     std::fs::write(
         &page,
-        emit::to_string(html, &doc, &EmitOptions::default()).unwrap(),
+        write::to_string(html, &doc, &WriteOptions::default()).unwrap(),
     )
     .unwrap();
     let sheet = &doc.sheets[0];
@@ -1533,16 +1533,16 @@ fn csv_is_read_back_by_python_with_one_row_per_leaf() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let csv = emit::by_name("csv").unwrap();
+    let csv = write::by_name("csv").unwrap();
     let maps = maps();
     let mut files = Vec::new();
     let mut docs = Vec::new();
     for (k, path) in maps.iter().enumerate() {
         let doc = read_path(path).unwrap();
-        let mut opts = EmitOptions::default();
+        let mut opts = WriteOptions::default();
         opts.csv_bom = k % 2 == 0;
         let out = dir.path().join(format!("{k}.csv"));
-        std::fs::write(&out, emit::to_string(csv, &doc, &opts).unwrap()).unwrap();
+        std::fs::write(&out, write::to_string(csv, &doc, &opts).unwrap()).unwrap();
         files.push(out);
         docs.push(doc);
     }
@@ -1613,16 +1613,16 @@ fn csv_test_cases_are_read_back_by_python() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let csv = emit::by_name("csv").unwrap();
-    let mut opts = EmitOptions::default();
-    opts.csv_style = xmindconv::emit::CsvStyle::TestCase;
+    let csv = write::by_name("csv").unwrap();
+    let mut opts = WriteOptions::default();
+    opts.csv_style = xmindconv::write::CsvStyle::TestCase;
     opts.csv_bom = true;
     let mut files = Vec::new();
     let mut priorities = Vec::new();
     for (k, p) in paths.iter().enumerate() {
         let doc = read_path(p).unwrap();
         let out = dir.path().join(format!("{k}.csv"));
-        std::fs::write(&out, emit::to_string(csv, &doc, &opts).unwrap()).unwrap();
+        std::fs::write(&out, write::to_string(csv, &doc, &opts).unwrap()).unwrap();
         files.push(out);
         priorities.push(
             doc.sheets[0]
@@ -1680,7 +1680,7 @@ fn html_keeps_every_title_of_every_map() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let html = emit::by_name("html").unwrap();
+    let html = write::by_name("html").unwrap();
     let maps = maps();
     let errors = in_parallel(&maps, |path| {
         let doc = read_path(path).map_err(|e| e.to_string())?;
@@ -1688,7 +1688,7 @@ fn html_keeps_every_title_of_every_map() {
         let page = dir.path().join(format!("{stem}.html"));
         std::fs::write(
             &page,
-            emit::to_string(html, &doc, &EmitOptions::default()).unwrap(),
+            write::to_string(html, &doc, &WriteOptions::default()).unwrap(),
         )
         .unwrap();
         let out = Command::new("python3")

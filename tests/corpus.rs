@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use xmindconv::{EMITTERS, EmitOptions, emit, read_path};
+use xmindconv::{WRITERS, WriteOptions, read_path, write};
 
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("XMINDCONV_CORPUS")
@@ -49,9 +49,9 @@ fn every_corpus_file_converts_or_gives_its_error() {
         match (read_path(path), broken) {
             (Ok(doc), None) => {
                 assert!(!doc.sheets.is_empty(), "{name}: no sheets");
-                for e in EMITTERS {
+                for e in WRITERS {
                     let mut out = Vec::new();
-                    match e.emit(&doc, &EmitOptions::default(), &mut out) {
+                    match e.write(&doc, &WriteOptions::default(), &mut out) {
                         Ok(()) => assert!(!out.is_empty(), "{name}: empty {}", e.name()),
                         // Mermaid holds one sheet and refuses several; each sheet must convert.
                         Err(_) if doc.sheets.len() > 1 => {
@@ -61,7 +61,7 @@ fn every_corpus_file_converts_or_gives_its_error() {
                                     ..doc.clone()
                                 };
                                 let out =
-                                    emit::to_string(*e, &one, &EmitOptions::default()).unwrap();
+                                    write::to_string(*e, &one, &WriteOptions::default()).unwrap();
                                 assert!(!out.is_empty(), "{name}: empty {}", e.name());
                             }
                         }
@@ -92,7 +92,7 @@ fn every_corpus_file_converts_or_gives_its_error() {
 #[test]
 fn old_and_new_saves_of_one_map_read_the_same() {
     let Some(dir) = corpus() else { return };
-    let text = emit::by_name("text").unwrap();
+    let text = write::by_name("text").unwrap();
     for (old, new) in [
         (
             "docrazyg-xmind-converter__example_v7-5.xmind",
@@ -103,12 +103,12 @@ fn old_and_new_saves_of_one_map_read_the_same() {
             "docrazyg-xmind-converter__sports_v8.xmind",
         ),
     ] {
-        let mut opts = EmitOptions::default();
+        let mut opts = WriteOptions::default();
         opts.titles_only();
         let render = |f: &str| {
             let mut doc = read_path(dir.join(f)).unwrap();
             doc.name = None;
-            emit::to_string(text, &doc, &opts).unwrap()
+            write::to_string(text, &doc, &opts).unwrap()
         };
         assert_eq!(render(old), render(new), "{old} vs {new}");
     }
@@ -129,9 +129,9 @@ fn stored_images_of_a_real_map_are_extracted_and_linked() {
     let names: Vec<&str> = doc.media.keys().map(String::as_str).collect();
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(names.iter().all(|n| n.starts_with("resources/")));
-    let mut opts = EmitOptions::default();
+    let mut opts = WriteOptions::default();
     opts.media_dir = Some("media".into());
-    let md = emit::to_string(emit::by_name("markdown").unwrap(), &doc, &opts).unwrap();
+    let md = write::to_string(write::by_name("markdown").unwrap(), &doc, &opts).unwrap();
     for n in names {
         assert!(md.contains(&format!("(media/{n})")), "{n} not linked");
         assert!(!doc.media[n].is_empty());

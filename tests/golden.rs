@@ -2,15 +2,15 @@
 //! extra turned on and with titles only where those differ from the defaults; broken fixtures
 //! snapshot their error message.
 
-use xmindconv::{EMITTERS, EmitOptions, emit, read_path};
+use xmindconv::{WRITERS, WriteOptions, read_path, write};
 
 fn render(
-    emitter: &dyn xmindconv::Emitter,
+    emitter: &dyn xmindconv::Writer,
     doc: &xmindconv::Document,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
 ) -> String {
     let mut bytes = Vec::new();
-    if let Err(err) = emitter.emit(doc, opts, &mut bytes) {
+    if let Err(err) = emitter.write(doc, opts, &mut bytes) {
         // An emitter whose output holds one sheet (Mermaid) refuses a map with several: the
         // snapshot is its message, then each sheet on its own, as `--sheet N` writes it.
         let mut out = format!("error: {err}\n");
@@ -20,7 +20,7 @@ fn render(
                 ..doc.clone()
             };
             out.push_str(&format!("\n== --sheet {} ==\n", i + 1));
-            out.push_str(&emit::to_string(emitter, &one, opts).unwrap());
+            out.push_str(&write::to_string(emitter, &one, opts).unwrap());
         }
         return out;
     }
@@ -63,14 +63,14 @@ fn every_fixture_through_every_emitter() {
     insta::glob!("../fixtures", "*.xmind", |path| {
         match read_path(path) {
             Ok(doc) => {
-                let mut all = EmitOptions::default();
+                let mut all = WriteOptions::default();
                 for extra in xmindconv::Extra::ALL {
                     all.set(extra, true);
                 }
-                let mut titles = EmitOptions::default();
+                let mut titles = WriteOptions::default();
                 titles.titles_only();
-                for e in EMITTERS {
-                    let default = render(*e, &doc, &EmitOptions::default());
+                for e in WRITERS {
+                    let default = render(*e, &doc, &WriteOptions::default());
                     for (variant, opts) in [("with-all", &all), ("titles-only", &titles)] {
                         let out = render(*e, &doc, opts);
                         if out != default {

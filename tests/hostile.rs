@@ -628,7 +628,7 @@ fn zip_stored(name: &str, content: &str) -> Vec<u8> {
 }
 
 fn formats() -> Vec<&'static str> {
-    xmindconv::EMITTERS.iter().map(|e| e.name()).collect()
+    xmindconv::WRITERS.iter().map(|e| e.name()).collect()
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 use proptest::prelude::*;
 use serde_json::Value;
 use xmindconv::model::{Document, Sheet, TopicId};
-use xmindconv::{EMITTERS, EmitOptions, Extra, emit};
+use xmindconv::{Extra, WRITERS, WriteOptions, write};
 
 /// Titles of a JSON topic and its descendants, as (depth, title) in pre-order, for `children`
 /// (attached) only.
@@ -60,16 +60,16 @@ proptest! {
 
     #[test]
     fn every_emitter_writes_every_document(doc in common::arbitrary::document()) {
-        let mut all = EmitOptions::default();
+        let mut all = WriteOptions::default();
         for e in Extra::ALL {
             all.set(e, true);
         }
-        let mut titles = EmitOptions::default();
+        let mut titles = WriteOptions::default();
         titles.titles_only();
-        for e in EMITTERS {
-            for opts in [&EmitOptions::default(), &all, &titles] {
+        for e in WRITERS {
+            for opts in [&WriteOptions::default(), &all, &titles] {
                 let mut out = Vec::new();
-                match e.emit(&doc, opts, &mut out) {
+                match e.write(&doc, opts, &mut out) {
                     Ok(()) => prop_assert!(
                         std::str::from_utf8(&out).is_ok(),
                         "{} wrote invalid UTF-8",
@@ -80,7 +80,7 @@ proptest! {
                         prop_assert!(doc.sheets.len() > 1, "{}: {err}", e.name());
                         for s in &doc.sheets {
                             let one = Document { sheets: vec![s.clone()], ..doc.clone() };
-                            e.emit(&one, opts, &mut Vec::new()).unwrap();
+                            e.write(&one, opts, &mut Vec::new()).unwrap();
                         }
                     }
                 }
@@ -90,7 +90,7 @@ proptest! {
 
     #[test]
     fn json_reads_back_to_the_same_tree(doc in common::arbitrary::document()) {
-        let json = emit::to_string(emit::by_name("json").unwrap(), &doc, &EmitOptions::default()).unwrap();
+        let json = write::to_string(write::by_name("json").unwrap(), &doc, &WriteOptions::default()).unwrap();
         let v: Value = serde_json::from_str(&json).unwrap();
         let sheets = v["sheets"].as_array().unwrap();
         prop_assert_eq!(sheets.len(), doc.sheets.len());
@@ -104,7 +104,7 @@ proptest! {
 
     #[test]
     fn text_keeps_every_title_in_order(doc in common::arbitrary::document()) {
-        let text = emit::to_string(emit::by_name("text").unwrap(), &doc, &EmitOptions::default()).unwrap();
+        let text = write::to_string(write::by_name("text").unwrap(), &doc, &WriteOptions::default()).unwrap();
         let r = titles_in_order(&text, &all_titles(&doc));
         prop_assert!(r.is_ok(), "{}\n{text}", r.unwrap_err());
     }

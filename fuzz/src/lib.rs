@@ -1,6 +1,6 @@
 //! Shared body of the fuzz targets: read, then run every emitter with several option sets.
 
-use xmindconv::{EMITTERS, EmitOptions, Extra, read};
+use xmindconv::{Extra, WRITERS, WriteOptions, read};
 
 /// Reads `data` with small limits (so the fuzzer does not spend its time on huge inputs) and,
 /// when it reads, writes it in every format.
@@ -11,18 +11,18 @@ pub fn read_and_emit(data: &[u8]) {
     let Ok(doc) = read::read_bytes_with(data, &options) else {
         return;
     };
-    let mut all = EmitOptions::default();
+    let mut all = WriteOptions::default();
     for e in Extra::ALL {
         all.set(e, true);
     }
-    let mut titles = EmitOptions::default();
+    let mut titles = WriteOptions::default();
     titles.titles_only();
-    titles.max_depth = Some(3);
-    for opts in [EmitOptions::default(), all, titles] {
-        for e in EMITTERS {
+    titles.depth = Some(3);
+    for opts in [WriteOptions::default(), all, titles] {
+        for e in WRITERS {
             // Writing to a sink cannot fail: an error is an emitter refusing the document (a
             // one-sheet format given several sheets), which is not a crash.
-            let _refused = e.emit(&doc, &opts, &mut std::io::sink());
+            let _refused = e.write(&doc, &opts, &mut std::io::sink());
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io;
 
-use super::EmitOptions;
+use super::WriteOptions;
 use crate::model::{Sheet, TopicId};
 
 /// Appends `n` spaces.
@@ -49,7 +49,7 @@ pub(crate) struct Parts {
 }
 
 /// Depth-first walk from `start` at `depth`: each topic's attached children, then (per `parts`)
-/// its summary topics and callouts, each with their own subtrees, down to `opts.max_depth`.
+/// its summary topics and callouts, each with their own subtrees, down to `opts.depth`.
 /// Floating topics are not followed: each format places them itself. `seen` (one flag per topic
 /// of the sheet; share it between the walks of one sheet) keeps a topic from being written twice
 /// should a malformed file list it twice (two summaries naming one topic).
@@ -58,7 +58,7 @@ pub(crate) fn walk_outline(
     start: TopicId,
     depth: usize,
     parts: Parts,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
     seen: &mut [bool],
     mut f: impl FnMut(Visit) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -111,7 +111,7 @@ mod tests {
     use super::*;
     use crate::model::{Topic, TopicKind};
 
-    fn titles(sheet: &Sheet, parts: Parts, opts: &EmitOptions) -> Vec<String> {
+    fn titles(sheet: &Sheet, parts: Parts, opts: &WriteOptions) -> Vec<String> {
         let mut out = Vec::new();
         walk_outline(
             sheet,
@@ -146,7 +146,7 @@ mod tests {
             callouts: true,
         };
         assert_eq!(
-            titles(&s, all, &EmitOptions::default()),
+            titles(&s, all, &WriteOptions::default()),
             [
                 "0 root Top",
                 "1 a Attached",
@@ -161,9 +161,9 @@ mod tests {
             summaries: false,
             callouts: false,
         };
-        let opts = EmitOptions {
-            max_depth: Some(1),
-            ..EmitOptions::default()
+        let opts = WriteOptions {
+            depth: Some(1),
+            ..WriteOptions::default()
         };
         assert_eq!(
             titles(&s, none, &opts),
@@ -188,7 +188,7 @@ mod tests {
             TopicId::ROOT,
             0,
             parts,
-            &EmitOptions::default(),
+            &WriteOptions::default(),
             &mut vec![false; s.len()],
             |v| {
                 match v {

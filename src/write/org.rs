@@ -32,7 +32,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use super::shared::{self, Ctx, Ids, Kind, Visit};
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::markers::{self, MarkerStyle};
 use crate::model::{Document, LinkKind, Topic, TopicId};
 
@@ -42,7 +42,7 @@ pub struct Org;
 /// Org's escape character.
 const ZWSP: char = '\u{200B}';
 
-impl Emitter for Org {
+impl Writer for Org {
     fn name(&self) -> &'static str {
         "org"
     }
@@ -52,9 +52,9 @@ impl Emitter for Org {
     fn description(&self) -> &'static str {
         "Org mode: headings by depth, notes as body text, labels and markers as tags"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         let ctx = Ctx::new(doc, opts, &Extra::ALL);
-        let mut w = Writer {
+        let mut w = OrgOut {
             anchors: anchors(&ctx),
             ctx: &ctx,
             out,
@@ -130,7 +130,7 @@ fn anchors(ctx: &Ctx<'_>) -> HashMap<(usize, TopicId), String> {
         .collect()
 }
 
-struct Writer<'a, 'o> {
+struct OrgOut<'a, 'o> {
     ctx: &'a Ctx<'a>,
     anchors: HashMap<(usize, TopicId), String>,
     out: &'o mut dyn Write,
@@ -146,7 +146,7 @@ enum LinkForm {
     Alone(String),
 }
 
-impl Writer<'_, '_> {
+impl OrgOut<'_, '_> {
     fn line(&mut self, text: &str) -> io::Result<()> {
         self.out.write_all(text.as_bytes())?;
         self.out.write_all(b"\n")
@@ -509,9 +509,9 @@ mod tests {
     use super::*;
     use crate::model::{Link, Notes, Relationship, Sheet, TopicKind, TopicRef};
 
-    fn org(doc: &Document, opts: &EmitOptions) -> String {
+    fn org(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();
-        Org.emit(doc, opts, &mut out).unwrap();
+        Org.write(doc, opts, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -615,7 +615,7 @@ mod tests {
         });
         let d = doc(s);
         assert_eq!(
-            shown(&org(&d, &EmitOptions::default())),
+            shown(&org(&d, &WriteOptions::default())),
             "* root\n\
              ** a :x_y:P1:\n\
              :PROPERTIES:\n:CUSTOM_ID: topic-a1\n:VISIBILITY: folded\n:END:\n\
@@ -625,9 +625,9 @@ mod tests {
              Relationship (see): → [[#topic-a1][a]]\n\n\
              ** [[https://e.com/a%20b%5B1%5D][web]]\n"
         );
-        let mut titles = EmitOptions::default();
+        let mut titles = WriteOptions::default();
         titles.titles_only();
-        titles.max_depth = Some(1);
+        titles.depth = Some(1);
         assert_eq!(org(&d, &titles), "* root\n** a\n** b\n** web\n");
     }
 
@@ -646,7 +646,7 @@ mod tests {
             ..Document::default()
         };
         assert_eq!(
-            shown(&org(&d, &EmitOptions::default())),
+            shown(&org(&d, &WriteOptions::default())),
             "# Sheet 1: First\n* one\n** a\n** Summary (a): sum\n** Callout: call\n* float\n\
              # Sheet 2:\n* two\n"
         );
@@ -659,7 +659,7 @@ mod tests {
         for i in 0..5_000 {
             parent = s.add(parent, TopicKind::Attached, Topic::new(i.to_string()));
         }
-        let out = org(&doc(s), &EmitOptions::default());
+        let out = org(&doc(s), &WriteOptions::default());
         let last = out.lines().last().unwrap();
         assert_eq!(last, format!("{} 4999", "*".repeat(5_001)));
     }

@@ -1,9 +1,9 @@
 //! Emitters: one file per output format, all with the same signature, listed once in
-//! [`EMITTERS`]. The command line's `-t` values, `-o` extension inference, `--list-formats` and the
+//! [`WRITERS`]. The command line's `-t` values, `-o` extension inference, `--list-formats` and the
 //! snapshot tests all read that table.
 //!
-//! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Emitter`], then
-//! add `mod <format>;` and one line to [`EMITTERS`].
+//! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Writer`], then
+//! add `mod <format>;` and one line to [`WRITERS`].
 
 mod csv;
 mod dot;
@@ -27,7 +27,7 @@ use crate::model::{Document, Sheet, TopicId};
 pub use csv::CsvStyle;
 
 /// An output format.
-pub trait Emitter: Sync {
+pub trait Writer: Sync {
     /// The name typed after `-t/--to`, e.g. `"markdown"`.
     fn name(&self) -> &'static str;
     /// Other names accepted after `-t`, e.g. `&["md"]`.
@@ -46,17 +46,17 @@ pub trait Emitter: Sync {
         false
     }
     /// Writes `doc` to `out`.
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()>;
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()>;
 }
 
-impl std::fmt::Debug for dyn Emitter {
+impl std::fmt::Debug for dyn Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
 }
 
 /// Every output format, in the order `--list-formats` shows them.
-pub static EMITTERS: &[&dyn Emitter] = &[
+pub static WRITERS: &[&dyn Writer] = &[
     &markdown::Markdown, // the default format
     &json::Json,
     &text::Text,
@@ -71,18 +71,18 @@ pub static EMITTERS: &[&dyn Emitter] = &[
 ];
 
 /// The emitter called `name` (a name or an alias, any case).
-pub fn by_name(name: &str) -> Option<&'static dyn Emitter> {
+pub fn by_name(name: &str) -> Option<&'static dyn Writer> {
     let name = name.to_ascii_lowercase();
-    EMITTERS
+    WRITERS
         .iter()
         .copied()
         .find(|e| e.name() == name || e.aliases().contains(&name.as_str()))
 }
 
 /// The emitter whose extension `path` has (`out.md` → markdown).
-pub fn by_extension(path: &Path) -> Option<&'static dyn Emitter> {
+pub fn by_extension(path: &Path) -> Option<&'static dyn Writer> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    EMITTERS
+    WRITERS
         .iter()
         .copied()
         .find(|e| e.extensions().contains(&ext.as_str()))
@@ -90,14 +90,14 @@ pub fn by_extension(path: &Path) -> Option<&'static dyn Emitter> {
 
 /// Runs an emitter into a `String`. Fails only when the emitter refuses the document (Mermaid
 /// with several sheets), since writing to memory cannot fail.
-pub fn to_string(emitter: &dyn Emitter, doc: &Document, opts: &EmitOptions) -> io::Result<String> {
+pub fn to_string(emitter: &dyn Writer, doc: &Document, opts: &WriteOptions) -> io::Result<String> {
     let mut out = Vec::new();
-    emitter.emit(doc, opts, &mut out)?;
+    emitter.write(doc, opts, &mut out)?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Parts of a map besides the titles and the tree of attached topics. Each emitter has its own
-/// default for each; [`EmitOptions`] can force any of them on or off.
+/// default for each; [`WriteOptions`] can force any of them on or off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Extra {
@@ -171,9 +171,9 @@ impl Extra {
 /// Options shared by every emitter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct EmitOptions {
+pub struct WriteOptions {
     /// Write topics down to this many levels below the root (`Some(0)`: the root only).
-    pub max_depth: Option<usize>,
+    pub depth: Option<usize>,
     /// Markdown: how many levels, counting the root, are headings (`#` to `######`); deeper
     /// topics are nested `- ` lists. `Some(0)`: every topic, the root too, is a list item.
     /// `None`: the default, 2 (the root is `#`, main topics `##`). Values above 6 count as 6.
@@ -183,7 +183,7 @@ pub struct EmitOptions {
     pub marker_style: MarkerStyle,
     /// The folder `--extract-media` wrote the map's stored files to: `xap:` references become
     /// links into it (`DIR/resources/…`). `None`: they are written as their path in the archive
-    /// (`resources/…`). See [`EmitOptions::media_link`].
+    /// (`resources/…`). See [`WriteOptions::media_link`].
     pub media_dir: Option<String>,
     /// CSV: the shape of the rows: one per root-to-leaf path (the default) or one per test case.
     pub csv_style: CsvStyle,
@@ -196,7 +196,7 @@ pub struct EmitOptions {
     include: [Option<bool>; Extra::ALL.len()],
 }
 
-impl EmitOptions {
+impl WriteOptions {
     /// Forces an extra on or off.
     pub fn set(&mut self, extra: Extra, on: bool) -> &mut Self {
         self.include[extra.index()] = Some(on);
@@ -212,7 +212,7 @@ impl EmitOptions {
     }
 
     /// The link to write for an image source or attachment: a stored file (`xap:resources/a.png`)
-    /// becomes `resources/a.png`, or `DIR/resources/a.png` when [`EmitOptions::media_dir`] is
+    /// becomes `resources/a.png`, or `DIR/resources/a.png` when [`WriteOptions::media_dir`] is
     /// set (the same safe path the files were extracted to); other sources are unchanged.
     pub fn media_link(&self, src: &str) -> String {
         let src = src.trim();
@@ -235,7 +235,7 @@ impl EmitOptions {
 
     /// Whether a topic at `depth` below the root is written.
     pub fn within_depth(&self, depth: usize) -> bool {
-        self.max_depth.is_none_or(|m| depth <= m)
+        self.depth.is_none_or(|m| depth <= m)
     }
 }
 
@@ -247,13 +247,13 @@ pub(crate) enum Step {
     Leave(TopicId, usize),
 }
 
-/// Depth-first walk over `start` and its attached children down to `opts.max_depth` (depth
+/// Depth-first walk over `start` and its attached children down to `opts.depth` (depth
 /// counted from the root, `start` at `depth`), with an explicit stack.
 pub(crate) fn walk(
     sheet: &Sheet,
     start: TopicId,
     depth: usize,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
     mut f: impl FnMut(Step) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut stack = vec![Step::Enter(start, depth)];
@@ -277,13 +277,13 @@ mod tests {
     #[test]
     fn names_aliases_and_extensions_are_unique() {
         let mut seen = std::collections::HashSet::new();
-        for e in EMITTERS {
+        for e in WRITERS {
             for n in std::iter::once(e.name()).chain(e.aliases().iter().copied()) {
                 assert!(seen.insert(n), "{n} is used twice");
             }
         }
         let mut exts = std::collections::HashSet::new();
-        for e in EMITTERS {
+        for e in WRITERS {
             for x in e.extensions() {
                 assert!(exts.insert(*x), "extension {x} is used twice");
             }

@@ -7,10 +7,10 @@ use std::io::{self, Read, Seek, SeekFrom};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
-use super::Limits;
 use super::crypto::{self, DecryptError, Manifest};
 use crate::error::{Error, Result};
 use crate::model::Source;
+use crate::read::Limits;
 
 /// The text entries a reader needs, already decompressed and decoded, and the archive for
 /// reading media later.

@@ -26,13 +26,13 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::shared::{self, Ctx, Ids, Kind, TopicIds, Visit};
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::model::{Document, LinkKind, Sheet, TopicId};
 
 /// The Graphviz DOT emitter.
 pub struct Dot;
 
-impl Emitter for Dot {
+impl Writer for Dot {
     fn name(&self) -> &'static str {
         "dot"
     }
@@ -45,7 +45,7 @@ impl Emitter for Dot {
     fn description(&self) -> &'static str {
         "Graphviz digraph: the tree as edges, relationships dashed, one cluster per sheet"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         let defaults = [
             Extra::Floating,
             Extra::Summaries,
@@ -317,9 +317,9 @@ mod tests {
     use super::*;
     use crate::model::{ChildRange, Link, Relationship, Topic, TopicKind, TopicRef};
 
-    fn dot(doc: &Document, opts: &EmitOptions) -> String {
+    fn dot(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();
-        Dot.emit(doc, opts, &mut out).unwrap();
+        Dot.write(doc, opts, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -368,7 +368,7 @@ mod tests {
             ..Document::default()
         };
         assert_eq!(
-            dot(&doc, &EmitOptions::default()),
+            dot(&doc, &WriteOptions::default()),
             "digraph \"m\" {\n  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n\
              \x20 \"r\" [label=\"root\", style=\"rounded,bold\"];\n\
              \x20 \"a\" [label=\"a\\nb\", id=\"topic-a\"];\n  \"r\" -> \"a\";\n\
@@ -381,7 +381,7 @@ mod tests {
              \x20 \"f\" [label=\"float\", style=\"rounded,dashed\", URL=\"https://e.com/?a=1&amp;b=2%20x\"];\n\
              \x20 \"b\" -> \"a\" [style=dashed, constraint=false, label=\"see\"];\n}\n"
         );
-        let mut titles = EmitOptions::default();
+        let mut titles = WriteOptions::default();
         titles.titles_only();
         assert_eq!(
             dot(&doc, &titles),
@@ -399,7 +399,7 @@ mod tests {
             ..Document::default()
         };
         assert_eq!(
-            dot(&doc, &EmitOptions::default()),
+            dot(&doc, &WriteOptions::default()),
             "digraph \"map\" {\n  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n\
              \x20 subgraph cluster_1 {\n    label=\"\";\n    \"s1-0\" [label=\"one\", style=\"rounded,bold\"];\n  }\n\
              \x20 subgraph cluster_2 {\n    label=\"\";\n    \"s2-0\" [label=\"two\", style=\"rounded,bold\"];\n  }\n}\n"
@@ -417,7 +417,7 @@ mod tests {
             sheets: vec![s],
             ..Document::default()
         };
-        let out = dot(&doc, &EmitOptions::default());
+        let out = dot(&doc, &WriteOptions::default());
         assert_eq!(out.matches(" -> ").count(), 20_000);
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Shape (documented in the README):
 //! - The root is a `#` heading. By default the main topics are `##` headings and deeper topics
-//!   nested `- ` lists, two spaces per level. [`EmitOptions::heading_levels`] sets how many
+//!   nested `- ` lists, two spaces per level. [`WriteOptions::heading_levels`] sets how many
 //!   levels are headings (never deeper than `######`); 0 writes every topic, the root too, as a
 //!   list item. All topics at one depth have the same form, so a list is never followed by a
 //!   deeper heading under the same parent (markmap would drop such a list).
@@ -41,7 +41,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::rc::Rc;
 
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::markers::{self, MarkerStyle};
 use crate::model::{
     BoundaryRange, ChildRange, Document, LinkKind, Sheet, Topic, TopicId, TopicKind,
@@ -50,7 +50,7 @@ use crate::model::{
 /// The Markdown emitter.
 pub struct Markdown;
 
-/// Heading levels when [`EmitOptions::heading_levels`] is `None`: the root and main topics.
+/// Heading levels when [`WriteOptions::heading_levels`] is `None`: the root and main topics.
 const DEFAULT_HEADING_LEVELS: usize = 2;
 /// Topic flags: written in this output; has an anchor; has relationships to write.
 const WRITTEN: u8 = 1;
@@ -62,7 +62,7 @@ const FLUSH_AT: usize = 64 << 10;
 /// Title of the section that holds floating topics.
 const FLOATING: &str = "Floating topics";
 
-impl Emitter for Markdown {
+impl Writer for Markdown {
     fn name(&self) -> &'static str {
         "markdown"
     }
@@ -75,8 +75,8 @@ impl Emitter for Markdown {
     fn description(&self) -> &'static str {
         "Markdown: root and main topics as headings, deeper topics as nested lists, extras in block quotes"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
-        let mut w = Writer::new(doc, opts);
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
+        let mut w = Doc::new(doc, opts);
         // Links and relationships need to know which topics are written, before writing.
         w.mark_written();
         w.find_link_targets();
@@ -133,9 +133,9 @@ enum LinkForm {
     Alone(String),
 }
 
-struct Writer<'a> {
+struct Doc<'a> {
     doc: &'a Document,
-    opts: &'a EmitOptions,
+    opts: &'a WriteOptions,
     /// Levels written as headings (0 to 6).
     headings: usize,
     /// [`WRITTEN`], [`ANCHORED`] and [`RELATED`] for each topic, per sheet, indexed like
@@ -148,16 +148,16 @@ struct Writer<'a> {
     /// Relationships to write in a topic's block quote: index into `Sheet::relationships`, and
     /// whether this topic is the first end.
     rels: HashMap<(usize, TopicId), Vec<(usize, bool)>>,
-    /// Each sheet's floating topics, when [`Writer::mark_written`] found them.
+    /// Each sheet's floating topics, when [`Doc::mark_written`] found them.
     floating: Vec<Option<Vec<TopicId>>>,
     /// An empty context, shared by the items of the top-level lists.
     top: Rc<str>,
     o: Out,
 }
 
-impl<'a> Writer<'a> {
-    fn new(doc: &'a Document, opts: &'a EmitOptions) -> Self {
-        Writer {
+impl<'a> Doc<'a> {
+    fn new(doc: &'a Document, opts: &'a WriteOptions) -> Self {
+        Doc {
             doc,
             opts,
             headings: opts.heading_levels.unwrap_or(DEFAULT_HEADING_LEVELS).min(6),
@@ -199,7 +199,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Marks the topics that [`Writer::traverse`] writes, when links or relationships need to
+    /// Marks the topics that [`Doc::traverse`] writes, when links or relationships need to
     /// know: the same walk, without writing. Nothing to mark in a map without topic links or
     /// relationships.
     fn mark_written(&mut self) {
@@ -219,7 +219,7 @@ impl<'a> Writer<'a> {
         let summaries = opts.wants(Extra::Summaries, true);
         let callouts = opts.wants(Extra::Callouts, true);
         let floating = opts.wants(Extra::Floating, true) && opts.within_depth(1);
-        if summaries && callouts && floating && opts.max_depth.is_none() {
+        if summaries && callouts && floating && opts.depth.is_none() {
             // Every topic the walk for floating topics reaches is written, and no other: one
             // walk does both.
             for (s, sheet) in doc.sheets.iter().enumerate() {
@@ -1262,8 +1262,8 @@ mod tests {
         escape_line(text, false)
     }
 
-    fn md(doc: &Document, opts: &EmitOptions) -> String {
-        crate::emit::to_string(&Markdown, doc, opts).unwrap()
+    fn md(doc: &Document, opts: &WriteOptions) -> String {
+        crate::write::to_string(&Markdown, doc, opts).unwrap()
     }
 
     fn doc(sheet: Sheet) -> Document {
@@ -1289,8 +1289,8 @@ mod tests {
         s
     }
 
-    fn titles_only() -> EmitOptions {
-        let mut o = EmitOptions::default();
+    fn titles_only() -> WriteOptions {
+        let mut o = WriteOptions::default();
         o.titles_only();
         o
     }
@@ -1437,12 +1437,12 @@ mod tests {
     #[test]
     fn depth_limits_the_tree() {
         let mut o = titles_only();
-        o.max_depth = Some(1);
+        o.depth = Some(1);
         assert_eq!(
             md(&doc(chain(3)), &o),
             "# root\n\n## level 1\n\n## leaf 1\n"
         );
-        o.max_depth = Some(0);
+        o.depth = Some(0);
         assert_eq!(md(&doc(chain(3)), &o), "# root\n");
     }
 
@@ -1475,7 +1475,7 @@ mod tests {
         });
         let mut d = doc(s);
         d.marker_names.insert("custom".into(), "My *own*".into());
-        let out = md(&d, &EmitOptions::default());
+        let out = md(&d, &WriteOptions::default());
         assert_eq!(
             out,
             "# root\n\n## main\n\n\
@@ -1491,9 +1491,9 @@ mod tests {
              \x20 > **Relationship (needs):** → [task](#topic-t1)\n\
              - [web](https://e.com/a%20b\\(c\\))\n"
         );
-        let mut o = EmitOptions {
+        let mut o = WriteOptions {
             marker_style: MarkerStyle::Emoji,
-            ..EmitOptions::default()
+            ..WriteOptions::default()
         };
         o.set(Extra::Notes, false);
         o.set(Extra::Relationships, false);
@@ -1553,7 +1553,7 @@ mod tests {
             }
         }
         let d = doc(s);
-        let out = md(&d, &EmitOptions::default());
+        let out = md(&d, &WriteOptions::default());
         let last = out.lines().last().unwrap();
         assert_eq!(last.trim_start(), "- 4999");
         assert_eq!(last.len() - "- 4999".len(), 2 * (5_000 - 2));

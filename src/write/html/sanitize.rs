@@ -22,7 +22,7 @@
 //! deeper tags are dropped and their text kept. Nothing here recurses.
 
 use super::encode::escape_into;
-use crate::emit::markdown::html::{Token, Tokens, decode_entities};
+use crate::write::markdown::html::{Token, Tokens, decode_entities};
 
 /// Most elements open at once inside one note.
 pub(super) const MAX_NESTING: usize = 48;

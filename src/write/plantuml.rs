@@ -28,13 +28,13 @@
 use std::io::{self, Write};
 
 use super::shared::{self, Ctx, Kind, Visit};
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::model::{Document, TopicId};
 
 /// The PlantUML mindmap emitter.
 pub struct PlantUml;
 
-impl Emitter for PlantUml {
+impl Writer for PlantUml {
     fn name(&self) -> &'static str {
         "plantuml"
     }
@@ -47,7 +47,7 @@ impl Emitter for PlantUml {
     fn description(&self) -> &'static str {
         "PlantUML mindmap, one diagram per sheet (and per floating topic)"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         let defaults = [Extra::Floating, Extra::Summaries, Extra::Callouts];
         let ctx = Ctx::new(doc, opts, &defaults);
         let several = doc.sheets.len() > 1;
@@ -164,9 +164,9 @@ mod tests {
     use super::*;
     use crate::model::{Notes, Sheet, Topic, TopicKind};
 
-    fn puml(doc: &Document, opts: &EmitOptions) -> String {
+    fn puml(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();
-        PlantUml.emit(doc, opts, &mut out).unwrap();
+        PlantUml.write(doc, opts, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -228,12 +228,12 @@ mod tests {
             ..Document::default()
         };
         assert_eq!(
-            puml(&doc, &EmitOptions::default()),
+            puml(&doc, &WriteOptions::default()),
             "' Sheet 1:\n@startmindmap\n* root\n**:two\nlines<U+003B>;\n*** <U+0020>\n\
              ** noted\n** Callout: c\n@endmindmap\n\n@startmindmap\n* float\n@endmindmap\n\n\
              ' Sheet 2:\n@startmindmap\n* second\n@endmindmap\n"
         );
-        let mut with = EmitOptions::default();
+        let mut with = WriteOptions::default();
         with.set(Extra::Notes, true);
         with.set(Extra::Floating, false);
         assert!(
@@ -254,7 +254,7 @@ mod tests {
             sheets: vec![s],
             ..Document::default()
         };
-        let out = puml(&doc, &EmitOptions::default());
+        let out = puml(&doc, &WriteOptions::default());
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines[lines.len() - 2],

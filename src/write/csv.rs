@@ -1,4 +1,4 @@
-//! CSV (RFC 4180) in two shapes, chosen by [`EmitOptions::csv_style`]:
+//! CSV (RFC 4180) in two shapes, chosen by [`WriteOptions::csv_style`]:
 //!
 //! - [`CsvStyle::Paths`] (the default): one row per root-to-leaf path of attached topics, one
 //!   column per level (`Level 1` is the root), padded with empty cells to the deepest path of the
@@ -14,13 +14,13 @@
 //!   a single sheet has no such column. The header is the same for every sheet.
 //! - Cells are quoted when they hold `"`, `,`, a line feed or a carriage return; `"` is doubled.
 //!   Line breaks inside titles and notes stay line feeds inside the quoted cell; rows end with
-//!   CRLF. [`EmitOptions::csv_bom`] starts the file with a UTF-8 byte order mark, which Excel
+//!   CRLF. [`WriteOptions::csv_bom`] starts the file with a UTF-8 byte order mark, which Excel
 //!   needs to tell UTF-8.
 //! - Formula guard: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
 //!   run as a formula by Excel, LibreOffice and Google Sheets (a hostile map could carry
 //!   `=HYPERLINK(…)` or a DDE command). Such a cell is written with a `'` in front (OWASP's
 //!   advice), so that they take it as text (the `'` may show). The header row is never changed.
-//!   [`EmitOptions::csv_keep_formulas`] writes cells as they are, for programs that read CSV as
+//!   [`WriteOptions::csv_keep_formulas`] writes cells as they are, for programs that read CSV as
 //!   data.
 //! - Floating topics, summaries, callouts, boundaries, relationships, links, images and comments
 //!   have no place in these shapes and are left out.
@@ -41,7 +41,7 @@
 
 use std::io::{self, Write};
 
-use super::{EmitOptions, Emitter, Extra, Step, walk};
+use super::{Extra, Step, WriteOptions, Writer, walk};
 use crate::markers;
 use crate::model::{Document, Sheet, Topic, TopicId};
 
@@ -59,7 +59,7 @@ pub enum CsvStyle {
     TestCase,
 }
 
-impl Emitter for Csv {
+impl Writer for Csv {
     fn name(&self) -> &'static str {
         "csv"
     }
@@ -69,11 +69,11 @@ impl Emitter for Csv {
     fn description(&self) -> &'static str {
         "CSV: one row per root-to-leaf path (or per test case with --csv-style testcase)"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         if opts.csv_bom {
             out.write_all("\u{feff}".as_bytes())?;
         }
-        let mut w = Writer {
+        let mut w = Rows {
             out,
             first: true,
             guard: !opts.csv_keep_formulas,
@@ -86,7 +86,7 @@ impl Emitter for Csv {
 }
 
 /// Writes cells and rows.
-struct Writer<'w> {
+struct Rows<'w> {
     out: &'w mut dyn Write,
     /// No cell written yet in the current row.
     first: bool,
@@ -94,7 +94,7 @@ struct Writer<'w> {
     guard: bool,
 }
 
-impl Writer<'_> {
+impl Rows<'_> {
     /// A data cell.
     fn cell(&mut self, text: &str) -> io::Result<()> {
         let guard = self.guard && starts_like_formula(text);
@@ -178,7 +178,7 @@ struct Columns {
     markers: bool,
 }
 
-fn paths(doc: &Document, opts: &EmitOptions, w: &mut Writer<'_>) -> io::Result<()> {
+fn paths(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Result<()> {
     let cols = Columns {
         sheet: doc.sheets.len() > 1,
         notes: opts.wants(Extra::Notes, true),
@@ -255,7 +255,7 @@ fn note(t: &Topic) -> &str {
     t.notes.as_ref().map_or("", |n| n.plain.trim_end())
 }
 
-fn marker_list(doc: &Document, opts: &EmitOptions, t: &Topic) -> String {
+fn marker_list(doc: &Document, opts: &WriteOptions, t: &Topic) -> String {
     t.markers
         .iter()
         .map(|m| markers::display(m, opts.marker_style, &doc.marker_names))
@@ -283,7 +283,7 @@ fn kept_children<'s>(
     sheet: &'s Sheet,
     id: TopicId,
     depth: usize,
-    opts: &'s EmitOptions,
+    opts: &'s WriteOptions,
 ) -> impl Iterator<Item = TopicId> + 's {
     let shown = opts.within_depth(depth + 1);
     sheet
@@ -294,7 +294,7 @@ fn kept_children<'s>(
         .filter(move |&c| shown && !ignored(&sheet.topic(c).title))
 }
 
-fn test_cases(doc: &Document, opts: &EmitOptions, w: &mut Writer<'_>) -> io::Result<()> {
+fn test_cases(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Result<()> {
     let several = doc.sheets.len() > 1;
     let notes = opts.wants(Extra::Notes, true);
     let markers = opts.wants(Extra::Markers, true);
@@ -394,8 +394,8 @@ mod tests {
     use super::*;
     use crate::model::{Notes, TopicKind};
 
-    fn csv(doc: &Document, opts: &EmitOptions) -> String {
-        crate::emit::to_string(&Csv, doc, opts).unwrap()
+    fn csv(doc: &Document, opts: &WriteOptions) -> String {
+        crate::write::to_string(&Csv, doc, opts).unwrap()
     }
 
     fn doc(sheets: Vec<Sheet>) -> Document {
@@ -407,7 +407,7 @@ mod tests {
 
     fn cells(texts: &[&str], guard: bool) -> String {
         let mut out = Vec::new();
-        let mut w = Writer {
+        let mut w = Rows {
             out: &mut out,
             first: true,
             guard,
@@ -465,20 +465,20 @@ mod tests {
     #[test]
     fn one_row_per_leaf_padded_to_the_deepest_path() {
         assert_eq!(
-            csv(&doc(vec![small()]), &EmitOptions::default()),
+            csv(&doc(vec![small()]), &WriteOptions::default()),
             "Level 1,Level 2,Level 3,Note,Labels,Markers\r\n\
              root,a,a1,,,\r\n\
              root,a,\"a2\nsecond line\",\"note, with comma\",\"x, y\",\"P1, done\"\r\n\
              root,b,,,,\r\n"
         );
-        let mut o = EmitOptions::default();
+        let mut o = WriteOptions::default();
         o.titles_only();
-        o.max_depth = Some(1);
+        o.depth = Some(1);
         assert_eq!(
             csv(&doc(vec![small()]), &o),
             "Level 1,Level 2\r\nroot,a\r\nroot,b\r\n"
         );
-        o.max_depth = Some(0);
+        o.depth = Some(0);
         assert_eq!(csv(&doc(vec![small()]), &o), "Level 1\r\nroot\r\n");
     }
 
@@ -486,9 +486,9 @@ mod tests {
     fn several_sheets_get_a_sheet_column_and_a_bom_on_request() {
         let mut second = Sheet::new("=other root");
         second.title = "Plan, B".into();
-        let mut o = EmitOptions {
+        let mut o = WriteOptions {
             csv_bom: true,
-            ..EmitOptions::default()
+            ..WriteOptions::default()
         };
         o.titles_only();
         assert_eq!(
@@ -546,9 +546,9 @@ mod tests {
 
     #[test]
     fn test_case_style_reads_the_xmind2testcase_layout() {
-        let o = EmitOptions {
+        let o = WriteOptions {
             csv_style: CsvStyle::TestCase,
-            ..EmitOptions::default()
+            ..WriteOptions::default()
         };
         assert_eq!(
             csv(&doc(vec![test_case_map()]), &o),
@@ -559,7 +559,7 @@ mod tests {
         );
         let mut o = o;
         o.titles_only();
-        o.max_depth = Some(3);
+        o.depth = Some(3);
         assert_eq!(
             csv(&doc(vec![Sheet::new("no suites"), test_case_map()]), &o),
             "Sheet,Suite,Case,Preconditions,Steps,Expected,Priority\r\n\
@@ -576,7 +576,7 @@ mod tests {
         for i in 1..=20_000 {
             parent = s.add(parent, TopicKind::Attached, Topic::new(i.to_string()));
         }
-        let mut o = EmitOptions::default();
+        let mut o = WriteOptions::default();
         o.titles_only();
         let out = csv(&doc(vec![s]), &o);
         let rows: Vec<&str> = out.split("\r\n").collect();

@@ -16,11 +16,11 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
-use super::Limits;
+use super::super::clean::{clean, clean_owned, escape_html_into, parse_range};
 use super::finish::SheetBuilder;
-use super::text::{clean, clean_owned, escape_html_into, parse_range};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
+use crate::read::Limits;
 
 /// Deepest nesting of elements kept inside a rich note; deeper ones are skipped.
 const MAX_HTML_NESTING: usize = 256;

@@ -23,10 +23,10 @@
 //!   topic links point at the target's id; `file:` links, other schemes (`javascript:`,
 //!   `data:`, `obsidian:`…) and links to topics not in the output are written as text.
 //! - Stored files (`xap:`): when the map was read with its media ([`Document::media`], which
-//!   the command line asks for, see [`Emitter::wants_media`]), images are embedded as `data:`
+//!   the command line asks for, see [`Writer::wants_media`]), images are embedded as `data:`
 //!   URIs and attachments become `data:` links with a `download` name; with
-//!   [`EmitOptions::media_dir`] (`--extract-media DIR`), or when a file is missing, they link to
-//!   their path instead ([`EmitOptions::media_link`]). Images on the web are links, not loaded.
+//!   [`WriteOptions::media_dir`] (`--extract-media DIR`), or when a file is missing, they link to
+//!   their path instead ([`WriteOptions::media_link`]). Images on the web are links, not loaded.
 //! - Depth: topics nested [`INDENT_NESTING`] containers deep or more are not indented further
 //!   and show their level instead. A topic nested [`FLAT_NESTING`] containers deep, and
 //!   everything below it, is written flat (one `<div class="topic flat">` after another, each
@@ -42,7 +42,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::markdown::{date, unsafe_scheme};
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::markers::{self, MarkerStyle};
 use crate::model::{
     BoundaryRange, ChildRange, Document, Image, Link, LinkKind, Sheet, Topic, TopicId,
@@ -61,7 +61,7 @@ pub const INDENT_NESTING: usize = 24;
 const STYLE: &str = include_str!("html/page.css");
 const SCRIPT: &str = include_str!("html/page.js");
 
-impl Emitter for Html {
+impl Writer for Html {
     fn name(&self) -> &'static str {
         "html"
     }
@@ -74,7 +74,7 @@ impl Emitter for Html {
     fn wants_media(&self) -> bool {
         true
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         Page::new(doc, opts).write(out)
     }
 }
@@ -104,7 +104,7 @@ enum Task {
 
 struct Page<'a> {
     doc: &'a Document,
-    opts: &'a EmitOptions,
+    opts: &'a WriteOptions,
     /// Whether each topic is written, per sheet, indexed like `Sheet::topics`.
     shown: Vec<Vec<bool>>,
     /// Whether each topic has been written: a topic is written once even when a malformed map
@@ -121,7 +121,7 @@ struct Page<'a> {
 }
 
 impl<'a> Page<'a> {
-    fn new(doc: &'a Document, opts: &'a EmitOptions) -> Self {
+    fn new(doc: &'a Document, opts: &'a WriteOptions) -> Self {
         let mut page = Page {
             doc,
             opts,
@@ -869,8 +869,8 @@ mod tests {
     use super::*;
     use crate::model::{Comment, Notes, Relationship, TopicKind};
 
-    fn html(doc: &Document, opts: &EmitOptions) -> String {
-        crate::emit::to_string(&Html, doc, opts).unwrap()
+    fn html(doc: &Document, opts: &WriteOptions) -> String {
+        crate::write::to_string(&Html, doc, opts).unwrap()
     }
 
     fn doc(sheets: Vec<Sheet>) -> Document {
@@ -920,7 +920,7 @@ mod tests {
         d.name = Some("<x>.xmind".into());
         d.marker_names
             .insert("<custom>".into(), "<u>mine</u>".into());
-        let page = html(&d, &EmitOptions::default());
+        let page = html(&d, &WriteOptions::default());
         assert_eq!(page.matches("<script").count(), 1, "only ours");
         assert!(!body(&page).contains("<b>") && !body(&page).contains("<img"));
         for escaped in [
@@ -961,7 +961,7 @@ mod tests {
             t.link = Some(Box::new(Link::new(href)));
             s.add(TopicId::ROOT, TopicKind::Attached, t);
         }
-        let page = html(&doc(vec![s]), &EmitOptions::default());
+        let page = html(&doc(vec![s]), &WriteOptions::default());
         let b = body(&page);
         let hrefs: Vec<&str> = b
             .split("href=\"")
@@ -987,7 +987,7 @@ mod tests {
         ] {
             assert!(b.contains(text), "{text} not in {b}");
         }
-        let mut o = EmitOptions::default();
+        let mut o = WriteOptions::default();
         o.set(Extra::Links, false);
         assert!(!body(&html(&doc(vec![Sheet::new("x")]), &o)).contains("href"));
     }
@@ -1022,7 +1022,7 @@ mod tests {
         d.media.insert("resources/a.png".into(), png.to_vec());
         d.media
             .insert("attachments/1.pdf".into(), b"%PDF-1.4".to_vec());
-        let page = html(&d, &EmitOptions::default());
+        let page = html(&d, &WriteOptions::default());
         let data = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==";
         assert!(
             page.contains(&format!(
@@ -1036,9 +1036,9 @@ mod tests {
         ));
         assert!(page.contains("img-src data:;"), "nothing but data: images");
 
-        let o = EmitOptions {
+        let o = WriteOptions {
             media_dir: Some("out/media/".into()),
-            ..EmitOptions::default()
+            ..WriteOptions::default()
         };
         let page = html(&d, &o);
         assert!(page.contains("<img class=\"image\" src=\"out/media/resources/a.png\""));
@@ -1046,10 +1046,10 @@ mod tests {
         assert!(page.contains("img-src data: 'self' file:;"));
 
         // Read without media: links to where the files would be extracted.
-        let page = html(&with_image(), &EmitOptions::default());
+        let page = html(&with_image(), &WriteOptions::default());
         assert!(page.contains("<img class=\"image\" src=\"resources/a.png\""));
         assert!(page.contains("img-src data: 'self' file:;"));
-        let mut o = EmitOptions::default();
+        let mut o = WriteOptions::default();
         o.set(Extra::Images, false);
         o.set(Extra::Notes, false);
         assert!(!html(&d, &o).contains("<img"));
@@ -1063,13 +1063,13 @@ mod tests {
         let f = s.add(TopicId::ROOT, TopicKind::Attached, f);
         s.add(f, TopicKind::Attached, Topic::new("hidden child"));
         s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("leaf"));
-        let page = html(&doc(vec![s]), &EmitOptions::default());
+        let page = html(&doc(vec![s]), &WriteOptions::default());
         assert!(page.contains("<details class=\"topic\" id=\"t0-0\" open><summary>"));
         assert!(page.contains("<details class=\"topic\" id=\"t0-1\"><summary>"));
         assert!(page.contains("<div class=\"topic leaf\" id=\"t0-3\"><div class=\"s\">"));
-        let o = EmitOptions {
-            max_depth: Some(1),
-            ..EmitOptions::default()
+        let o = WriteOptions {
+            depth: Some(1),
+            ..WriteOptions::default()
         };
         let page = html(
             &doc(vec![{
@@ -1100,7 +1100,7 @@ mod tests {
             title: "needs <this>".into(),
             ..Relationship::default()
         }];
-        let page = html(&doc(vec![s]), &EmitOptions::default());
+        let page = html(&doc(vec![s]), &WriteOptions::default());
         assert!(page.contains("Relationship (needs &lt;this&gt;)</span>→ <a href=\"#t0-2\">b</a>"));
         assert!(page.contains("Relationship (needs &lt;this&gt;)</span>← <a href=\"#t0-1\">a</a>"));
         assert!(
@@ -1111,7 +1111,7 @@ mod tests {
         assert!(page.contains("under the summary"));
         assert!(page.contains("<span class=\"role\">Callout</span><span class=\"t\">call</span>"));
         assert_balanced(&page);
-        let mut o = EmitOptions::default();
+        let mut o = WriteOptions::default();
         o.titles_only();
         let page = html(&doc(vec![Sheet::new("x")]), &o);
         assert!(!page.contains("class=\"x\""));
@@ -1125,7 +1125,7 @@ mod tests {
         let once = s.topics[0].summaries[0].clone();
         s.topics[0].summaries = vec![once.clone(), once].into();
         assert_eq!(s.topics[0].summaries.len(), 2);
-        let page = html(&doc(vec![s]), &EmitOptions::default());
+        let page = html(&doc(vec![s]), &WriteOptions::default());
         assert_eq!(page.matches(&format!("id=\"t0-{}\"", sm.0)).count(), 1);
         assert_balanced(&page);
     }
@@ -1141,7 +1141,7 @@ mod tests {
                 Topic::new(format!("level {i}")),
             );
         }
-        let page = html(&doc(vec![s]), &EmitOptions::default());
+        let page = html(&doc(vec![s]), &WriteOptions::default());
         assert_eq!(page.matches("<details").count(), FLAT_NESTING);
         assert_eq!(
             page.matches("<details class=\"topic deep\"").count(),
@@ -1161,7 +1161,7 @@ mod tests {
     fn inline_style_and_script_match_their_hashes() {
         assert!(!SCRIPT.contains("</script") && !SCRIPT.contains("<!--"));
         assert!(!STYLE.contains("</style"));
-        let page = html(&doc(vec![Sheet::new("x")]), &EmitOptions::default());
+        let page = html(&doc(vec![Sheet::new("x")]), &WriteOptions::default());
         let between = |open: &str, close: &str| {
             let start = page.find(open).unwrap() + open.len();
             page[start..start + page[start..].find(close).unwrap()].to_string()

@@ -8,13 +8,13 @@
 
 use std::io::{self, BufWriter, Write};
 
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::model::{BoundaryRange, Document, LinkKind, Sheet, Source, Topic, TopicId};
 
 /// The JSON emitter.
 pub struct Json;
 
-impl Emitter for Json {
+impl Writer for Json {
     fn name(&self) -> &'static str {
         "json"
     }
@@ -24,7 +24,7 @@ impl Emitter for Json {
     fn description(&self) -> &'static str {
         "the whole model as JSON (schema/xmindconv.schema.json)"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         // Many small writes per topic: buffer them here, where the calls are direct. Larger
         // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
         // without being copied again.
@@ -64,7 +64,7 @@ impl Emitter for Json {
     }
 }
 
-fn write_sheet(sheet: &Sheet, opts: &EmitOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_sheet(sheet: &Sheet, opts: &WriteOptions, out: &mut impl Write) -> io::Result<()> {
     out.write_all(b"{\"id\":")?;
     string(out, &sheet.id)?;
     out.write_all(b",\"title\":")?;
@@ -103,7 +103,7 @@ enum Task {
     Text(String),
 }
 
-fn write_tree(sheet: &Sheet, opts: &EmitOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_tree(sheet: &Sheet, opts: &WriteOptions, out: &mut impl Write) -> io::Result<()> {
     let mut stack = vec![Task::Topic(TopicId::ROOT, 0)];
     // What follows a topic's scalar keys, in order; reused from topic to topic.
     let mut tail: Vec<Task> = Vec::new();
@@ -161,7 +161,7 @@ fn write_tree(sheet: &Sheet, opts: &EmitOptions, out: &mut impl Write) -> io::Re
 }
 
 /// `{"id":…,"title":…` and every scalar extra of the topic; the caller closes the object.
-fn write_topic_head(t: &Topic, opts: &EmitOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_topic_head(t: &Topic, opts: &WriteOptions, out: &mut impl Write) -> io::Result<()> {
     out.write_all(b"{\"id\":")?;
     string(out, &t.id)?;
     out.write_all(b",\"title\":")?;

@@ -15,13 +15,13 @@
 
 use std::io::{self, BufWriter, Write};
 
-use super::{EmitOptions, Emitter, Extra, Step, walk};
+use super::{Extra, Step, WriteOptions, Writer, walk};
 use crate::model::{Document, Sheet, TopicId};
 
 /// The indented-text emitter.
 pub struct Text;
 
-impl Emitter for Text {
+impl Writer for Text {
     fn name(&self) -> &'static str {
         "text"
     }
@@ -34,7 +34,7 @@ impl Emitter for Text {
     fn description(&self) -> &'static str {
         "indented text with • bullets, floating topics after the tree"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         // Many small writes per topic: buffer them here, where the calls are direct. Larger
         // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
         // without being copied again.
@@ -75,7 +75,7 @@ impl Pad {
 
 fn write_sheet(
     sheet: &Sheet,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
     out: &mut impl Write,
     pad: &mut Pad,
 ) -> io::Result<()> {
@@ -94,7 +94,7 @@ fn write_sheet(
 fn write_block(
     sheet: &Sheet,
     top: TopicId,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
     out: &mut impl Write,
     pad: &mut Pad,
 ) -> io::Result<()> {
@@ -139,7 +139,7 @@ fn write_lines(out: &mut impl Write, first: [&str; 2], rest: &str, text: &str) -
 fn write_extras(
     sheet: &Sheet,
     id: TopicId,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
     out: &mut impl Write,
     pad: &str,
 ) -> io::Result<()> {

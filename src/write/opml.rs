@@ -36,13 +36,13 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::outline::{Parts, Role, Visit, pad, walk_outline};
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::model::{BoundaryRange, ChildRange, Document, LinkKind, Sheet, TopicId};
 
 /// The OPML 2.0 emitter.
 pub struct Opml;
 
-impl Emitter for Opml {
+impl Writer for Opml {
     fn name(&self) -> &'static str {
         "opml"
     }
@@ -52,7 +52,7 @@ impl Emitter for Opml {
     fn description(&self) -> &'static str {
         "OPML 2.0 outline: notes in _note, links as type=\"link\", one outline per sheet if several"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n")?;
         let mut line = String::from("  <head>\n    <title>");
         escape_element(&mut line, &head_title(doc));
@@ -117,7 +117,7 @@ struct Wanted {
 }
 
 impl Wanted {
-    fn new(opts: &EmitOptions) -> Wanted {
+    fn new(opts: &WriteOptions) -> Wanted {
         Wanted {
             floating: opts.wants(Extra::Floating, true),
             parts: Parts {
@@ -138,7 +138,7 @@ impl Wanted {
 /// The root's outline and then each floating topic's, `base` levels deep.
 fn write_sheet(
     sheet: &Sheet,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
     base: usize,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -204,7 +204,7 @@ fn has_below(
     id: TopicId,
     depth: usize,
     wanted: &Wanted,
-    opts: &EmitOptions,
+    opts: &WriteOptions,
 ) -> bool {
     let t = sheet.topic(id);
     opts.within_depth(depth + 1)
@@ -427,7 +427,7 @@ mod tests {
             sheets: vec![s],
             ..Document::default()
         };
-        let out = super::super::to_string(&Opml, &doc, &EmitOptions::default()).unwrap();
+        let out = super::super::to_string(&Opml, &doc, &WriteOptions::default()).unwrap();
         assert_eq!(
             out,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    \
@@ -436,7 +436,7 @@ mod tests {
              </outline>\n    </outline>\n    <outline text=\"float\" _kind=\"floating\"/>\n  \
              </body>\n</opml>\n"
         );
-        let mut only = EmitOptions::default();
+        let mut only = WriteOptions::default();
         only.titles_only();
         let out = super::super::to_string(&Opml, &doc, &only).unwrap();
         assert!(!out.contains("_note") && !out.contains("float"), "{out}");

@@ -16,7 +16,7 @@ use std::io;
 use hashbrown::HashTable;
 
 use super::outline::{self, Parts, Role, walk_outline};
-use super::{EmitOptions, Extra};
+use super::{Extra, WriteOptions};
 use crate::markers;
 use crate::model::{BoundaryRange, ChildRange, Comment, Document, Link, Sheet, Topic, TopicId};
 
@@ -54,7 +54,7 @@ pub(crate) enum Visit {
 /// A document with the options of one run, and which topics that run writes.
 pub(crate) struct Ctx<'a> {
     pub doc: &'a Document,
-    pub opts: &'a EmitOptions,
+    pub opts: &'a WriteOptions,
     on: [bool; Extra::ALL.len()],
     /// Per sheet, indexed like `Sheet::topics`.
     written: Vec<Vec<bool>>,
@@ -65,7 +65,7 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// `defaults`: the extras this format writes unless told otherwise.
-    pub fn new(doc: &'a Document, opts: &'a EmitOptions, defaults: &[Extra]) -> Self {
+    pub fn new(doc: &'a Document, opts: &'a WriteOptions, defaults: &[Extra]) -> Self {
         let on = Extra::ALL.map(|e| opts.wants(e, defaults.contains(&e)));
         let mut ctx = Ctx {
             doc,
@@ -653,7 +653,7 @@ mod tests {
             sheets: vec![s],
             ..Document::default()
         };
-        let opts = EmitOptions::default();
+        let opts = WriteOptions::default();
         let ctx = Ctx::new(&doc, &opts, &Extra::ALL);
         let sheet = &doc.sheets[0];
         let mut seen = vec![false; sheet.len()];

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::text::RawRange;
+use super::super::clean::RawRange;
 use crate::model::{
     Boundary, Comment, Document, Link, LinkKind, Sheet, Summary, Topic, TopicId, TopicKind,
     TopicRef,

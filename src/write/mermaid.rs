@@ -28,13 +28,13 @@
 use std::io::{self, Write};
 
 use super::outline::{Parts, Role, Visit, pad, walk_outline};
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::model::{Document, Sheet, TopicId};
 
 /// The Mermaid mindmap emitter.
 pub struct Mermaid;
 
-impl Emitter for Mermaid {
+impl Writer for Mermaid {
     fn name(&self) -> &'static str {
         "mermaid"
     }
@@ -47,7 +47,7 @@ impl Emitter for Mermaid {
     fn description(&self) -> &'static str {
         "Mermaid mindmap of one sheet (--sheet N picks it when the map has several)"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         let sheet = match doc.sheets.as_slice() {
             [sheet] => sheet,
             sheets => {
@@ -195,7 +195,7 @@ mod tests {
         let f = s.add(a, TopicKind::Floating, Topic::new("float"));
         s.add(f, TopicKind::Attached, Topic::new(""));
         let out =
-            super::super::to_string(&Mermaid, &doc(vec![s]), &EmitOptions::default()).unwrap();
+            super::super::to_string(&Mermaid, &doc(vec![s]), &WriteOptions::default()).unwrap();
         assert_eq!(
             out,
             "mindmap\n  n0[\"root\"]\n    n1[\"a\"]\n      n2(\"call\")\n      :::callout\n    \
@@ -211,15 +211,15 @@ mod tests {
         s.add(TopicId::ROOT, TopicKind::Floating, Topic::new("float"));
         s.add(TopicId::ROOT, TopicKind::Callout, Topic::new("call"));
         let doc = doc(vec![s]);
-        let opts = EmitOptions {
-            max_depth: Some(0),
-            ..EmitOptions::default()
+        let opts = WriteOptions {
+            depth: Some(0),
+            ..WriteOptions::default()
         };
         assert_eq!(
             super::super::to_string(&Mermaid, &doc, &opts).unwrap(),
             "mindmap\n  n0[\"root\"]\n"
         );
-        let mut opts = EmitOptions::default();
+        let mut opts = WriteOptions::default();
         opts.titles_only();
         assert_eq!(
             super::super::to_string(&Mermaid, &doc, &opts).unwrap(),
@@ -234,7 +234,7 @@ mod tests {
         let b = Sheet::new("r2");
         let mut out = Vec::new();
         let err = Mermaid
-            .emit(&doc(vec![a, b]), &EmitOptions::default(), &mut out)
+            .write(&doc(vec![a, b]), &WriteOptions::default(), &mut out)
             .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert_eq!(

@@ -32,14 +32,14 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::shared::{self, Ctx, Ids, Kind, TopicIds, Visit};
-use super::{EmitOptions, Emitter, Extra};
+use super::{Extra, WriteOptions, Writer};
 use crate::markers;
 use crate::model::{BoundaryRange, Document, LinkKind, TopicId};
 
 /// The FreeMind emitter.
 pub struct FreeMind;
 
-impl Emitter for FreeMind {
+impl Writer for FreeMind {
     fn name(&self) -> &'static str {
         "freemind"
     }
@@ -52,7 +52,7 @@ impl Emitter for FreeMind {
     fn description(&self) -> &'static str {
         "FreeMind / Freeplane map: one root node, notes, icons, links, arrow links"
     }
-    fn emit(&self, doc: &Document, opts: &EmitOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
         let ctx = Ctx::new(doc, opts, &Extra::ALL);
         let mut ids = Ids::default();
         let several = doc.sheets.len() > 1;
@@ -62,7 +62,7 @@ impl Emitter for FreeMind {
             None
         };
         let node_ids = node_ids(doc, ids);
-        let mut w = Writer {
+        let mut w = MapOut {
             ctx: &ctx,
             ids: &node_ids,
             out,
@@ -110,15 +110,15 @@ fn node_ids(doc: &Document, ids: Ids) -> TopicIds {
     })
 }
 
-struct Writer<'a, 'o> {
+struct MapOut<'a, 'o> {
     ctx: &'a Ctx<'a>,
     ids: &'a TopicIds,
     out: &'o mut dyn Write,
-    /// The element being built; written out by [`Writer::flush`].
+    /// The element being built; written out by [`MapOut::flush`].
     line: String,
 }
 
-impl Writer<'_, '_> {
+impl MapOut<'_, '_> {
     fn flush(&mut self) -> io::Result<()> {
         self.line.push('\n');
         self.out.write_all(self.line.as_bytes())?;
@@ -470,9 +470,9 @@ mod tests {
     use super::*;
     use crate::model::{Link, Notes, Relationship, Sheet, Topic, TopicKind, TopicRef};
 
-    fn mm(doc: &Document, opts: &EmitOptions) -> String {
+    fn mm(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();
-        FreeMind.emit(doc, opts, &mut out).unwrap();
+        FreeMind.write(doc, opts, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -512,7 +512,7 @@ mod tests {
     fn one_root_for_several_sheets() {
         let out = mm(
             &doc(vec![Sheet::new("one"), Sheet::new("two")]),
-            &EmitOptions::default(),
+            &WriteOptions::default(),
         );
         assert_eq!(
             out,
@@ -553,7 +553,7 @@ mod tests {
             ..Relationship::default()
         });
         let d = doc(vec![s]);
-        let out = mm(&d, &EmitOptions::default());
+        let out = mm(&d, &WriteOptions::default());
         assert_eq!(
             out,
             "<map version=\"1.0.1\">\n<node ID=\"ID_r\" TEXT=\"root\">\n\
@@ -569,9 +569,9 @@ mod tests {
              <attribute NAME=\"link\" VALUE=\"javascript:alert(1)\"/>\n</node>\n\
              </node>\n</map>\n"
         );
-        let mut titles = EmitOptions::default();
+        let mut titles = WriteOptions::default();
         titles.titles_only();
-        titles.max_depth = Some(1);
+        titles.depth = Some(1);
         assert_eq!(
             mm(&d, &titles),
             "<map version=\"1.0.1\">\n<node ID=\"ID_r\" TEXT=\"root\">\n\
@@ -596,7 +596,7 @@ mod tests {
         for i in 0..20_000 {
             parent = s.add(parent, TopicKind::Attached, Topic::new(i.to_string()));
         }
-        let out = mm(&doc(vec![s]), &EmitOptions::default());
+        let out = mm(&doc(vec![s]), &WriteOptions::default());
         assert_eq!(out.matches("<node ").count(), 20_001);
         assert_eq!(out.matches("</node>").count(), 20_001);
     }

@@ -17,14 +17,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::Limits;
+use super::super::clean::{clean, escape_html_into, html_to_text, parse_range};
 use super::finish::SheetBuilder;
 use super::jsonlex::{Event, Lexer, SyntaxError};
-use super::text::{clean, escape_html_into, html_to_text, parse_range};
 use crate::error::{Error, Result};
 use crate::model::{
     Comment, Document, Image, Link, Notes, Relationship, Sheet, Text, TopicId, TopicKind,
 };
+use crate::read::Limits;
 
 /// Deepest nesting kept in a [`Small`] value.
 const SMALL_DEPTH: usize = 32;

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::*;
 use crate::model::{LinkKind, TopicKind};
+use crate::read::read_bytes;
 
 pub(crate) fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
