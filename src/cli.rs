@@ -133,6 +133,11 @@ struct Cli {
     /// Longest title, label or note, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = Limits::default().max_text >> 20)]
     max_text: usize,
+
+    /// Most output per input, in MiB (an indented format on a very deep map grows with the
+    /// square of the depth).
+    #[arg(long, value_name = "MIB", default_value_t = WriteOptions::default().max_output >> 20)]
+    max_output: u64,
 }
 
 fn parse_format(name: &str) -> std::result::Result<&'static dyn Writer, String> {
@@ -273,6 +278,7 @@ fn run(cli: Cli) -> Result<u8> {
     }
     write_opts.csv_bom = cli.csv_bom;
     write_opts.csv_keep_formulas = cli.csv_keep_formulas;
+    write_opts.max_output = cli.max_output.saturating_mul(1 << 20);
     if cli.titles_only {
         write_opts.titles_only();
     }

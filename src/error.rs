@@ -15,7 +15,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Reading the input failed.
+    /// Reading the input, or writing the output, failed.
     #[error("{0}")]
     Io(#[from] io::Error),
 
@@ -120,6 +120,57 @@ pub enum Error {
         /// The command-line option that raises it.
         option: &'static str,
     },
+
+    /// A writer cannot hold this document (a Mermaid mindmap holds one sheet).
+    #[error("{message}")]
+    Unsupported {
+        /// The writer's name.
+        format: &'static str,
+        /// Why, and what to do instead.
+        message: String,
+    },
+
+    /// The output would pass [`crate::write::WriteOptions::max_output`].
+    #[error("{}", output_limit(format, *limit, *deepest, *depth, *need))]
+    OutputLimit {
+        /// The writer's name.
+        format: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+        /// Levels below the root of the deepest topic the options would write.
+        deepest: usize,
+        /// The largest `--depth` whose output fits, when one does.
+        depth: Option<usize>,
+        /// The size the output was known to need before writing; `None` when writing passed the
+        /// limit.
+        need: Option<u64>,
+    },
+}
+
+fn output_limit(
+    format: &str,
+    limit: u64,
+    deepest: usize,
+    depth: Option<usize>,
+    need: Option<u64>,
+) -> String {
+    let mib = |b: u64| b.div_ceil(1 << 20);
+    let what = match need {
+        Some(n) => format!(
+            "{format} output would take at least {} MiB, over the limit of {} MiB",
+            mib(n),
+            mib(limit)
+        ),
+        None => format!("{format} output passed the limit of {} MiB", mib(limit)),
+    };
+    let remedy = match depth {
+        Some(d) => format!("write fewer levels with --depth {d}, or use -t json"),
+        None => "write fewer levels with --depth, or use -t json".to_string(),
+    };
+    format!(
+        "{what} (the map is {deepest} levels deep and {format} output grows with the depth); \
+         {remedy}, or raise --max-output"
+    )
 }
 
 impl Error {

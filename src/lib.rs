@@ -16,12 +16,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod base64;
 mod error;
 pub mod markers;
 pub mod media;
 pub mod model;
+mod notes;
 pub mod read;
+mod url;
 pub mod write;
+mod xml;
 
 pub use error::{Error, Result};
 pub use model::{Document, Sheet, Topic, TopicId};

@@ -1,5 +1,5 @@
 //! Files stored inside a map (images, attachments): which archive entries a document refers to,
-//! safe relative paths for writing them out, and the links emitters write for them.
+//! and safe relative paths for writing them out.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -26,8 +26,8 @@ pub fn referenced(doc: &Document) -> BTreeSet<String> {
                 add(&l.href);
             }
             if let Some(html) = t.notes.as_ref().and_then(|n| n.html.as_deref()) {
-                for part in html.split("src=\"").skip(1) {
-                    add(part.split('"').next().unwrap_or(""));
+                for src in crate::notes::references(html) {
+                    add(&src);
                 }
             }
         }

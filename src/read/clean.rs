@@ -149,91 +149,6 @@ impl RawRange {
     }
 }
 
-/// Appends `s` escaped for HTML text and attribute values; with `newline_as_br`, line breaks
-/// become `<br>`.
-pub(crate) fn escape_html_into(out: &mut String, s: &str, newline_as_br: bool) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' if newline_as_br => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Plain text of an HTML fragment (a note's `realHTML`): tags removed, `<br>` and the end of
-/// block elements become line breaks, entities decoded. Used only when a note has no plain text.
-pub(crate) fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            // `<` and `>` are ASCII, so these slices fall on character boundaries.
-            let (inner, after) = match rest.find('>') {
-                Some(close) => (&rest[1..close], &rest[close + 1..]),
-                None => (&rest[1..], ""),
-            };
-            let tag = inner.trim().to_ascii_lowercase();
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            let closing = tag.starts_with('/');
-            let block = matches!(
-                name.as_str(),
-                "p" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "blockquote"
-            );
-            if name == "br" || (closing && block) {
-                out.push('\n');
-            }
-            rest = after;
-        } else {
-            // An entity ends with `;` within a few bytes (`;` is ASCII: a character boundary).
-            let head = &rest.as_bytes()[..rest.len().min(12)];
-            let end = head.iter().position(|&b| b == b';');
-            match end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (e, c))) {
-                Some((e, c)) => {
-                    out.push(c);
-                    rest = &rest[e + 1..];
-                }
-                None => {
-                    out.push('&');
-                    rest = &rest[1..];
-                }
-            }
-        }
-    }
-    out.push_str(rest);
-    let trimmed = out.trim_end_matches('\n').len();
-    out.truncate(trimmed);
-    out
-}
-
-fn decode_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        _ => {
-            let num = name.strip_prefix('#')?;
-            let code = match num.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => num.parse().ok()?,
-            };
-            char::from_u32(code)?
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,18 +173,6 @@ mod tests {
         let (same, dropped) = clean_owned(owned);
         assert_eq!((same.as_ptr(), dropped), (ptr, false));
         assert_eq!(clean_owned("x\u{1}".into()), ("x".into(), true));
-    }
-
-    #[test]
-    fn html_to_text_keeps_line_breaks_and_decodes_entities() {
-        assert_eq!(
-            html_to_text("<div>a &gt; b<br>c</div><div>d&#128546;</div>"),
-            "a > b\nc\nd\u{1F622}"
-        );
-        assert_eq!(html_to_text("x & y <b>bold</b>"), "x & y bold");
-        // Found by fuzzing: slices that ended inside a multi-byte character.
-        assert_eq!(html_to_text("&gt;1）。除了"), ">1）。除了");
-        assert_eq!(html_to_text("a <中"), "a ");
     }
 
     #[test]

@@ -41,11 +41,11 @@
 
 use std::io::{self, Write};
 
-use super::{Extra, Step, WriteOptions, Writer, walk};
-use crate::markers;
-use crate::model::{Document, Sheet, Topic, TopicId};
+use super::{Buf, Event, Extra, Plan, Writer, fmt};
+use crate::error::Result;
+use crate::model::{Sheet, Topic, TopicId};
 
-/// The CSV emitter.
+/// The CSV writer (`-t csv`).
 pub struct Csv;
 
 /// The shape of the rows of CSV output.
@@ -69,90 +69,111 @@ impl Writer for Csv {
     fn description(&self) -> &'static str {
         "CSV: one row per root-to-leaf path (or per test case with --csv-style testcase)"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        if opts.csv_bom {
-            out.write_all("\u{feff}".as_bytes())?;
+    fn carries(&self) -> &'static [Extra] {
+        &[Extra::Notes, Extra::Labels, Extra::Markers]
+    }
+    fn min_size(&self, plan: &Plan<'_>) -> u64 {
+        // A row per leaf, with a separator for every level of the deepest path.
+        match plan.opts().csv_style {
+            CsvStyle::Paths => plan.leaves().saturating_mul(plan.deepest() as u64),
+            CsvStyle::TestCase => 0,
         }
+    }
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let opts = plan.opts();
         let mut w = Rows {
-            out,
-            first: true,
+            b: Buf::new(out),
+            cells: 0,
+            empty: true,
             guard: !opts.csv_keep_formulas,
         };
-        match opts.csv_style {
-            CsvStyle::Paths => paths(doc, opts, &mut w),
-            CsvStyle::TestCase => test_cases(doc, opts, &mut w),
+        if opts.csv_bom {
+            w.b.s.push('\u{feff}');
         }
+        match opts.csv_style {
+            CsvStyle::Paths => paths(plan, &mut w)?,
+            CsvStyle::TestCase => test_cases(plan, &mut w)?,
+        }
+        Ok(w.b.finish()?)
     }
 }
 
 /// Writes cells and rows.
-struct Rows<'w> {
-    out: &'w mut dyn Write,
-    /// No cell written yet in the current row.
-    first: bool,
+///
+/// Quoting is RFC 4180's, small enough to write here, and the padding of short rows is written
+/// in blocks, which matters on deep maps; the csv crate would add a copy of every cell. As that
+/// crate does, a record of one empty field is written `""`, so that readers do not take it for
+/// a blank line and drop it.
+struct Rows<'o> {
+    b: Buf<'o>,
+    /// Cells written in the current row.
+    cells: usize,
+    /// Every cell of the current row so far is empty.
+    empty: bool,
     /// Apply the formula guard to data cells.
     guard: bool,
 }
 
 impl Rows<'_> {
     /// A data cell.
-    fn cell(&mut self, text: &str) -> io::Result<()> {
+    fn cell(&mut self, text: &str) {
         let guard = self.guard && starts_like_formula(text);
-        self.raw(text, guard)
+        self.raw(text, guard);
     }
 
     /// A header cell: never guarded.
-    fn header(&mut self, text: &str) -> io::Result<()> {
-        self.raw(text, false)
+    fn header(&mut self, text: &str) {
+        self.raw(text, false);
     }
 
-    fn raw(&mut self, text: &str, guard: bool) -> io::Result<()> {
-        if !self.first {
-            self.out.write_all(b",")?;
+    fn raw(&mut self, text: &str, guard: bool) {
+        let out = &mut self.b.s;
+        if self.cells > 0 {
+            out.push(',');
         }
-        self.first = false;
+        self.cells += 1;
+        self.empty &= text.is_empty();
         let quote = text.contains(['"', ',', '\n', '\r']);
         if quote {
-            self.out.write_all(b"\"")?;
+            out.push('"');
         }
         if guard {
-            self.out.write_all(b"'")?;
+            out.push('\'');
         }
         if quote {
             let mut parts = text.split('"');
             if let Some(p) = parts.next() {
-                self.out.write_all(p.as_bytes())?;
+                out.push_str(p);
             }
             for p in parts {
-                self.out.write_all(b"\"\"")?;
-                self.out.write_all(p.as_bytes())?;
+                out.push_str("\"\"");
+                out.push_str(p);
             }
-            self.out.write_all(b"\"")
+            out.push('"');
         } else {
-            self.out.write_all(text.as_bytes())
+            out.push_str(text);
         }
     }
 
-    /// `n` empty cells: only their separators, written in blocks (a map with one very deep
-    /// branch pads every other row with thousands of them).
-    fn empty(&mut self, n: usize) -> io::Result<()> {
-        const COMMAS: [u8; 1024] = [b','; 1024];
+    /// `n` empty cells: only their separators (a map with one very deep branch pads every other
+    /// row with thousands of them).
+    fn empty(&mut self, n: usize) {
         if n == 0 {
-            return Ok(());
+            return;
         }
-        let mut left = if self.first { n - 1 } else { n };
-        self.first = false;
-        while left > 0 {
-            let k = left.min(COMMAS.len());
-            self.out.write_all(&COMMAS[..k])?;
-            left -= k;
-        }
-        Ok(())
+        let commas = if self.cells == 0 { n - 1 } else { n };
+        self.b.s.extend(std::iter::repeat_n(',', commas));
+        self.cells += n;
     }
 
     fn end_row(&mut self) -> io::Result<()> {
-        self.first = true;
-        self.out.write_all(b"\r\n")
+        if self.cells == 1 && self.empty {
+            self.b.s.push_str("\"\"");
+        }
+        self.b.s.push_str("\r\n");
+        self.cells = 0;
+        self.empty = true;
+        self.b.flush_full()
     }
 }
 
@@ -170,44 +191,25 @@ fn sheet_name(sheet: &Sheet, index: usize) -> String {
     }
 }
 
-/// Which of the leaf's extras have columns, in column order.
-struct Columns {
-    sheet: bool,
-    notes: bool,
-    labels: bool,
-    markers: bool,
-}
-
-fn paths(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Result<()> {
-    let cols = Columns {
-        sheet: doc.sheets.len() > 1,
-        notes: opts.wants(Extra::Notes, true),
-        labels: opts.wants(Extra::Labels, true),
-        markers: opts.wants(Extra::Markers, true),
-    };
+fn paths(plan: &Plan<'_>, w: &mut Rows<'_>) -> io::Result<()> {
+    let doc = plan.doc();
+    let several = doc.sheets.len() > 1;
+    let (notes, labels, markers) = (
+        plan.wants(Extra::Notes),
+        plan.wants(Extra::Labels),
+        plan.wants(Extra::Markers),
+    );
     // The deepest path sets the number of level columns.
-    let mut levels = 1;
-    for sheet in &doc.sheets {
-        walk(sheet, TopicId::ROOT, 0, opts, |step| {
-            if let Step::Enter(_, d) = step {
-                levels = levels.max(d + 1);
-            }
-            Ok(())
-        })?;
-    }
-    if cols.sheet {
-        w.header("Sheet")?;
+    let levels = plan.deepest() + 1;
+    if several {
+        w.header("Sheet");
     }
     for l in 1..=levels {
-        w.header(&format!("Level {l}"))?;
+        w.header(&format!("Level {l}"));
     }
-    for (on, name) in [
-        (cols.notes, "Note"),
-        (cols.labels, "Labels"),
-        (cols.markers, "Markers"),
-    ] {
+    for (on, name) in [(notes, "Note"), (labels, "Labels"), (markers, "Markers")] {
         if on {
-            w.header(name)?;
+            w.header(name);
         }
     }
     w.end_row()?;
@@ -215,37 +217,37 @@ fn paths(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Result<()
     for (s, sheet) in doc.sheets.iter().enumerate() {
         let name = sheet_name(sheet, s);
         let mut path: Vec<TopicId> = Vec::new();
-        walk(sheet, TopicId::ROOT, 0, opts, |step| match step {
-            Step::Enter(id, d) => {
-                path.push(id);
-                let t = sheet.topic(id);
-                let leaf = t.children.is_empty() || !opts.within_depth(d + 1);
-                if !leaf {
-                    return Ok(());
+        for event in plan.walk(s) {
+            let e = match event {
+                Event::Enter(e) => e,
+                Event::Leave(_) => {
+                    path.pop();
+                    continue;
                 }
-                if cols.sheet {
-                    w.cell(&name)?;
-                }
-                for &p in &path {
-                    w.cell(&sheet.topic(p).title)?;
-                }
-                w.empty(levels.saturating_sub(path.len()))?;
-                if cols.notes {
-                    w.cell(note(t))?;
-                }
-                if cols.labels {
-                    w.cell(&t.labels.join(", "))?;
-                }
-                if cols.markers {
-                    w.cell(&marker_list(doc, opts, t))?;
-                }
-                w.end_row()
+            };
+            path.push(e.id);
+            if e.has_below() {
+                continue;
             }
-            Step::Leave(..) => {
-                path.pop();
-                Ok(())
+            let t = sheet.topic(e.id);
+            if several {
+                w.cell(&name);
             }
-        })?;
+            for &p in &path {
+                w.cell(&sheet.topic(p).title);
+            }
+            w.empty(levels.saturating_sub(path.len()));
+            if notes {
+                w.cell(note(t));
+            }
+            if labels {
+                w.cell(&t.labels.join(", "));
+            }
+            if markers {
+                w.cell(&marker_list(plan, t));
+            }
+            w.end_row()?;
+        }
     }
     Ok(())
 }
@@ -255,12 +257,8 @@ fn note(t: &Topic) -> &str {
     t.notes.as_ref().map_or("", |n| n.plain.trim_end())
 }
 
-fn marker_list(doc: &Document, opts: &WriteOptions, t: &Topic) -> String {
-    t.markers
-        .iter()
-        .map(|m| markers::display(m, opts.marker_style, &doc.marker_names))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn marker_list(plan: &Plan<'_>, t: &Topic) -> String {
+    fmt::marker_names(plan, t).join(", ")
 }
 
 /// Whether xmind2testcase skips a topic (and its subtree): an empty title, or one starting with
@@ -283,9 +281,9 @@ fn kept_children<'s>(
     sheet: &'s Sheet,
     id: TopicId,
     depth: usize,
-    opts: &'s WriteOptions,
+    plan: &'s Plan<'_>,
 ) -> impl Iterator<Item = TopicId> + 's {
-    let shown = opts.within_depth(depth + 1);
+    let shown = plan.children_shown(depth);
     sheet
         .topic(id)
         .children
@@ -294,12 +292,13 @@ fn kept_children<'s>(
         .filter(move |&c| shown && !ignored(&sheet.topic(c).title))
 }
 
-fn test_cases(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Result<()> {
+fn test_cases(plan: &Plan<'_>, w: &mut Rows<'_>) -> io::Result<()> {
+    let doc = plan.doc();
     let several = doc.sheets.len() > 1;
-    let notes = opts.wants(Extra::Notes, true);
-    let markers = opts.wants(Extra::Markers, true);
+    let notes = plan.wants(Extra::Notes);
+    let markers = plan.wants(Extra::Markers);
     if several {
-        w.header("Sheet")?;
+        w.header("Sheet");
     }
     for h in [
         "Suite",
@@ -309,7 +308,7 @@ fn test_cases(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Resu
         "Expected",
         "Priority",
     ] {
-        w.header(h)?;
+        w.header(h);
     }
     w.end_row()?;
 
@@ -320,15 +319,15 @@ fn test_cases(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Resu
             Some(c) if "&>+/-".contains(c) => format!(" {c} "),
             _ => " ".to_string(),
         };
-        for suite in kept_children(sheet, TopicId::ROOT, 0, opts) {
+        for suite in kept_children(sheet, TopicId::ROOT, 0, plan) {
             // Topics below the suite, depth-first in document order, with an explicit stack.
-            let mut stack: Vec<(TopicId, usize)> = kept_children(sheet, suite, 1, opts)
+            let mut stack: Vec<(TopicId, usize)> = kept_children(sheet, suite, 1, plan)
                 .map(|c| (c, 2))
                 .collect();
             stack.reverse();
             while let Some((id, depth)) = stack.pop() {
                 let t = sheet.topic(id);
-                let mut children = kept_children(sheet, id, depth, opts).peekable();
+                let mut children = kept_children(sheet, id, depth, plan).peekable();
                 if priority(t).is_none() && children.peek().is_some() {
                     let start = stack.len();
                     stack.extend(children.map(|c| (c, depth + 1)));
@@ -354,12 +353,12 @@ fn test_cases(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Resu
                 };
                 let mut steps = String::new();
                 let mut expected = String::new();
-                for (n, step) in kept_children(sheet, id, depth, opts).enumerate() {
+                for (n, step) in kept_children(sheet, id, depth, plan).enumerate() {
                     if n > 0 {
                         steps.push('\n');
                     }
                     steps.push_str(&format!("{}. {}", n + 1, sheet.topic(step).title.trim()));
-                    let results: Vec<&str> = kept_children(sheet, step, depth + 1, opts)
+                    let results: Vec<&str> = kept_children(sheet, step, depth + 1, plan)
                         .map(|r| sheet.topic(r).title.trim())
                         .collect();
                     if !results.is_empty() {
@@ -370,18 +369,18 @@ fn test_cases(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Resu
                     }
                 }
                 if several {
-                    w.cell(&name)?;
+                    w.cell(&name);
                 }
-                w.cell(sheet.topic(suite).title.trim())?;
-                w.cell(&titles.join(&sep))?;
-                w.cell(&preconditions.join("\n"))?;
-                w.cell(&steps)?;
-                w.cell(&expected)?;
+                w.cell(sheet.topic(suite).title.trim());
+                w.cell(&titles.join(&sep));
+                w.cell(&preconditions.join("\n"));
+                w.cell(&steps);
+                w.cell(&expected);
                 w.cell(if markers {
                     priority(t).unwrap_or("")
                 } else {
                     ""
-                })?;
+                });
                 w.end_row()?;
             }
         }
@@ -392,7 +391,8 @@ fn test_cases(doc: &Document, opts: &WriteOptions, w: &mut Rows<'_>) -> io::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Notes, TopicKind};
+    use crate::model::{Document, Notes, TopicKind};
+    use crate::write::WriteOptions;
 
     fn csv(doc: &Document, opts: &WriteOptions) -> String {
         crate::write::to_string(&Csv, doc, opts).unwrap()
@@ -408,14 +408,16 @@ mod tests {
     fn cells(texts: &[&str], guard: bool) -> String {
         let mut out = Vec::new();
         let mut w = Rows {
-            out: &mut out,
-            first: true,
+            b: Buf::new(&mut out),
+            cells: 0,
+            empty: true,
             guard,
         };
         for t in texts {
-            w.cell(t).unwrap();
+            w.cell(t);
         }
         w.end_row().unwrap();
+        w.b.finish().unwrap();
         String::from_utf8(out).unwrap()
     }
 

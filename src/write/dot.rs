@@ -20,16 +20,17 @@
 //!   `--with` as lines of the label below the title (`Labels: …`, `Note: …`…). Folded branches
 //!   are drawn open.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::Write;
 
-use super::shared::{self, Ctx, Ids, Kind, TopicIds, Visit};
-use super::{Extra, WriteOptions, Writer};
+use super::ids::{self, Ids, TopicIds};
+use super::{Buf, Event, Extra, Plan, Role, Writer, fmt};
+use crate::error::Result;
 use crate::model::{Document, LinkKind, Sheet, TopicId};
+use crate::url;
 
-/// The Graphviz DOT emitter.
+/// The Graphviz DOT writer (`-t dot`).
 pub struct Dot;
 
 impl Writer for Dot {
@@ -45,46 +46,46 @@ impl Writer for Dot {
     fn description(&self) -> &'static str {
         "Graphviz digraph: the tree as edges, relationships dashed, one cluster per sheet"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        let defaults = [
+    fn default_extras(&self) -> &'static [Extra] {
+        &[
             Extra::Floating,
             Extra::Summaries,
             Extra::Callouts,
             Extra::Relationships,
             Extra::Links,
-        ];
-        let ctx = Ctx::new(doc, opts, &defaults);
-        let ids = node_ids(doc);
-        let anchors = anchors(&ctx, &ids);
-        let name = doc.name.as_deref().unwrap_or("map");
-        let name = name
-            .strip_suffix(".xmind")
-            .or_else(|| name.strip_suffix(".XMIND"))
-            .unwrap_or(name);
-        writeln!(out, "digraph {} {{", quoted(name))?;
-        out.write_all(b"  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n")?;
+        ]
+    }
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let doc = plan.doc();
+        let node_ids = node_ids(doc);
+        // SVG ids (`topic-…`) of the nodes that written topic links point at.
+        let anchors = ids::anchors(plan, false, |s, id, _| node_ids.get(s, id).to_string());
+        let name = fmt::file_stem(doc.name.as_deref().unwrap_or("map"));
+        let mut b = Buf::new(out);
+        let _ = writeln!(b.s, "digraph {} {{", quoted(name));
+        b.s.push_str("  graph [rankdir=LR];\n  node [shape=box, style=rounded];\n");
         let several = doc.sheets.len() > 1;
         for (s, sheet) in doc.sheets.iter().enumerate() {
             let pad = if several { "    " } else { "  " };
             if several {
-                writeln!(out, "  subgraph cluster_{} {{", s + 1)?;
-                writeln!(out, "    label={};", quoted(&sheet.title))?;
+                let _ = writeln!(b.s, "  subgraph cluster_{} {{", s + 1);
+                let _ = writeln!(b.s, "    label={};", quoted(&sheet.title));
             }
-            let w = SheetWriter {
-                ctx: &ctx,
+            let w = SheetOut {
+                plan,
                 s,
                 sheet,
-                ids: &ids,
+                ids: &node_ids,
                 anchors: &anchors,
                 pad,
-                line: RefCell::new(String::new()),
             };
-            w.write(out)?;
+            w.write(&mut b)?;
             if several {
-                out.write_all(b"  }\n")?;
+                b.s.push_str("  }\n");
             }
         }
-        out.write_all(b"}\n")
+        b.s.push_str("}\n");
+        Ok(b.finish()?)
     }
 }
 
@@ -99,80 +100,39 @@ fn node_ids(doc: &Document) -> TopicIds {
     })
 }
 
-/// SVG ids (`topic-…`) of the nodes that written topic links point at.
-fn anchors(ctx: &Ctx<'_>, ids: &TopicIds) -> HashMap<(usize, TopicId), String> {
-    let mut out = HashMap::new();
-    if !ctx.wants(Extra::Links) {
-        return out;
-    }
-    let mut targets = Vec::new();
-    for (s, sheet) in ctx.doc.sheets.iter().enumerate() {
-        for (i, t) in sheet.topics.iter().enumerate() {
-            if !ctx.is_written(s, TopicId(i as u32)) {
-                continue;
-            }
-            if let Some(l) = t.link.as_deref().filter(|l| l.kind == LinkKind::Topic) {
-                targets.extend(ctx.link_target(l));
-            }
-        }
-    }
-    targets.sort();
-    targets.dedup();
-    let mut used = Ids::default();
-    for (s, id) in targets {
-        let clean: String = ids
-            .get(s, id)
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        out.insert((s, id), used.unique(&format!("topic-{clean}")));
-    }
-    out
-}
-
-struct SheetWriter<'a> {
-    ctx: &'a Ctx<'a>,
+struct SheetOut<'a> {
+    plan: &'a Plan<'a>,
     s: usize,
     sheet: &'a Sheet,
     ids: &'a TopicIds,
     anchors: &'a HashMap<(usize, TopicId), String>,
     pad: &'a str,
-    /// The lines of the node being written.
-    line: RefCell<String>,
 }
 
-impl SheetWriter<'_> {
-    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        let (ctx, sheet) = (self.ctx, self.sheet);
-        let mut seen = vec![false; sheet.len()];
-        for (start, depth, kind) in ctx.tops(sheet) {
-            ctx.walk(sheet, start, depth, kind, &mut seen, |v| match v {
-                Visit::Enter(n) => self.node(n.id, n.depth, n.kind, out),
-                Visit::Leave(_) => Ok(()),
-            })?;
-        }
-        if ctx.wants(Extra::Relationships) {
-            for (r, from, to) in ctx.drawn_relationships(self.s) {
-                let title = shared::fold(&sheet.relationships[r].title);
-                let label = if title.is_empty() {
-                    String::new()
-                } else {
-                    format!(", label={}", quoted(&title))
-                };
-                writeln!(
-                    out,
-                    "{}{} -> {} [style=dashed, constraint=false{label}];",
-                    self.pad,
-                    self.id(from),
-                    self.id(to)
-                )?;
+impl SheetOut<'_> {
+    fn write(&self, b: &mut Buf<'_>) -> Result<()> {
+        let (plan, sheet) = (self.plan, self.sheet);
+        for e in plan.walk(self.s) {
+            if let Event::Enter(e) = e {
+                self.node(e.id, e.depth, e.role, &mut b.s);
+                b.flush_full()?;
             }
+        }
+        for (r, from, to) in plan.drawn(self.s) {
+            let title = fmt::fold(&sheet.relationships[r].title);
+            let label = if title.is_empty() {
+                String::new()
+            } else {
+                format!(", label={}", quoted(&title))
+            };
+            let _ = writeln!(
+                b.s,
+                "{}{} -> {} [style=dashed, constraint=false{label}];",
+                self.pad,
+                self.id(from),
+                self.id(to)
+            );
+            b.flush_full()?;
         }
         Ok(())
     }
@@ -182,62 +142,64 @@ impl SheetWriter<'_> {
     }
 
     /// Writes a topic's node and the edge that attaches it.
-    fn node(&self, id: TopicId, depth: usize, kind: Kind, out: &mut dyn Write) -> io::Result<()> {
-        let (ctx, sheet, pad) = (self.ctx, self.sheet, self.pad);
+    fn node(&self, id: TopicId, depth: usize, role: Role, line: &mut String) {
+        let (plan, sheet, pad) = (self.plan, self.sheet, self.pad);
         let t = sheet.topic(id);
-        let mut line = self.line.borrow_mut();
-        line.clear();
         line.push_str(pad);
-        quote_into(&mut line, self.ids.get(self.s, id));
+        quote_into(line, self.ids.get(self.s, id));
         // The label: the title, then a line for each extra.
         line.push_str(" [label=\"");
-        escape_into(&mut line, &t.title);
-        for extra in ctx.extra_lines(self.s, id, depth, &[Extra::Links, Extra::Relationships]) {
+        escape_into(line, &t.title);
+        for (extra, _) in fmt::extra_lines(
+            plan,
+            self.s,
+            id,
+            depth,
+            &[Extra::Links, Extra::Relationships],
+        ) {
             line.push_str("\\n");
-            escape_into(&mut line, &extra);
+            escape_into(line, &extra);
         }
         line.push('"');
-        match kind {
-            Kind::Root => line.push_str(", style=\"rounded,bold\""),
-            Kind::Floating => line.push_str(", style=\"rounded,dashed\""),
-            Kind::Callout => line.push_str(", shape=note, style=\"\""),
-            Kind::Attached | Kind::Summary(_) => {}
+        match role {
+            Role::Root => line.push_str(", style=\"rounded,bold\""),
+            Role::Floating => line.push_str(", style=\"rounded,dashed\""),
+            Role::Callout => line.push_str(", shape=note, style=\"\""),
+            Role::Attached | Role::Summary(_) => {}
         }
-        if ctx.wants(Extra::Links) {
+        if plan.wants(Extra::Links) {
             if let Some(l) = t.link.as_deref() {
                 let url = match l.kind {
-                    LinkKind::Topic => ctx
+                    LinkKind::Topic => plan
                         .link_target(l)
-                        .and_then(|target| self.anchors.get(&target))
+                        .and_then(|r| self.anchors.get(&(r.sheet, r.topic)))
                         .map(|a| format!("#{a}")),
-                    _ if shared::unsafe_scheme(&l.href) => None,
-                    LinkKind::Attachment => Some(ctx.opts.media_link(&l.href)),
+                    _ if url::unsafe_scheme(&l.href) => None,
+                    LinkKind::Attachment => Some(plan.opts().media_link(&l.href)),
                     _ => Some(l.href.trim().to_string()),
                 };
-                if let Some(url) = url {
+                if let Some(u) = url {
                     line.push_str(", URL=");
-                    quote_into(&mut line, &shared::percent_encode(&url, &['"', '<', '>']));
+                    quote_into(line, &url::percent_encode(&u, &['"', '<', '>']));
                 }
             }
         }
         if let Some(a) = self.anchors.get(&(self.s, id)) {
             line.push_str(", id=");
-            quote_into(&mut line, a);
+            quote_into(line, a);
         }
         line.push_str("];\n");
         let parent = t.parent();
-        if let (Kind::Attached, Some(p)) = (kind, parent) {
+        if let (Role::Attached, Some(p)) = (role, parent) {
             line.push_str(pad);
-            quote_into(&mut line, self.ids.get(self.s, p));
+            quote_into(line, self.ids.get(self.s, p));
             line.push_str(" -> ");
-            quote_into(&mut line, self.ids.get(self.s, id));
+            quote_into(line, self.ids.get(self.s, id));
             line.push_str(";\n");
         }
-        out.write_all(line.as_bytes())?;
-        drop(line);
-        match kind {
-            Kind::Summary(i) => {
-                let Some(p) = parent else { return Ok(()) };
+        match role {
+            Role::Summary(i) => {
+                let Some(p) = parent else { return };
                 let pt = sheet.topic(p);
                 // The ends of the bracket: the first and the last child covered.
                 let covered: Vec<TopicId> = match pt.summaries.get(i).and_then(|sm| sm.range) {
@@ -252,27 +214,26 @@ impl SheetWriter<'_> {
                     None => vec![p],
                 };
                 for c in covered {
-                    writeln!(
-                        out,
+                    let _ = writeln!(
+                        line,
                         "{pad}{} -> {} [style=dotted, arrowhead=none];",
                         self.id(c),
                         self.id(id)
-                    )?;
+                    );
                 }
             }
-            Kind::Callout => {
+            Role::Callout => {
                 if let Some(p) = parent {
-                    writeln!(
-                        out,
+                    let _ = writeln!(
+                        line,
                         "{pad}{} -> {} [style=dotted, arrowhead=none];",
                         self.id(p),
                         self.id(id)
-                    )?;
+                    );
                 }
             }
-            Kind::Attached | Kind::Root | Kind::Floating => {}
+            Role::Attached | Role::Root | Role::Floating => {}
         }
-        Ok(())
     }
 }
 
@@ -302,7 +263,7 @@ fn escape_into(out: &mut String, text: &str) {
             '\\' => "\\\\",
             '\n' => "\\n",
             '&' => "&amp;",
-            c if shared::is_forbidden_control(c) || c == '\r' => "\u{FFFD}",
+            c if fmt::unprintable(c) => "\u{FFFD}",
             _ => continue,
         };
         out.push_str(&text[start..i]);
@@ -316,6 +277,7 @@ fn escape_into(out: &mut String, text: &str) {
 mod tests {
     use super::*;
     use crate::model::{ChildRange, Link, Relationship, Topic, TopicKind, TopicRef};
+    use crate::write::WriteOptions;
 
     fn dot(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();

@@ -29,14 +29,17 @@
 //!   (`freemind.xsd` of FreeMind 1.0.1); only `MIDDLE_LABEL` is Freeplane's addition.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::Write;
 
-use super::shared::{self, Ctx, Ids, Kind, TopicIds, Visit};
-use super::{Extra, WriteOptions, Writer};
-use crate::markers;
+use super::ids::{Ids, TopicIds, sanitize_into};
+use super::{Buf, Event, Extra, Plan, Role, Writer, fmt};
+use crate::error::Result;
+use crate::markers::{self, MarkerStyle};
 use crate::model::{BoundaryRange, Document, LinkKind, TopicId};
+use crate::url;
+use crate::xml::{self, ASCII};
 
-/// The FreeMind emitter.
+/// The FreeMind / Freeplane writer (`-t freemind`).
 pub struct FreeMind;
 
 impl Writer for FreeMind {
@@ -52,43 +55,34 @@ impl Writer for FreeMind {
     fn description(&self) -> &'static str {
         "FreeMind / Freeplane map: one root node, notes, icons, links, arrow links"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        let ctx = Ctx::new(doc, opts, &Extra::ALL);
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let doc = plan.doc();
         let mut ids = Ids::default();
         let several = doc.sheets.len() > 1;
-        let root_id = if several {
-            Some(ids.unique("ID_sheets"))
-        } else {
-            None
-        };
+        let root_id = several.then(|| ids.unique("ID_sheets"));
         let node_ids = node_ids(doc, ids);
         let mut w = MapOut {
-            ctx: &ctx,
+            plan,
             ids: &node_ids,
-            out,
-            line: String::new(),
+            b: Buf::new(out),
         };
-        w.out.write_all(b"<map version=\"1.0.1\">\n")?;
+        w.b.s.push_str("<map version=\"1.0.1\">\n");
         if let Some(root_id) = root_id {
-            let name = doc.name.as_deref().unwrap_or("map");
-            let name = name
-                .strip_suffix(".xmind")
-                .or_else(|| name.strip_suffix(".XMIND"))
-                .unwrap_or(name);
-            w.line.push_str("<node ID=\"");
-            w.line.push_str(&root_id);
-            w.line.push_str("\" TEXT=\"");
-            escape_into(&mut w.line, name);
-            w.line.push_str("\">");
-            w.flush()?;
+            let name = fmt::file_stem(doc.name.as_deref().unwrap_or("map"));
+            w.b.s.push_str("<node ID=\"");
+            w.b.s.push_str(&root_id);
+            w.b.s.push_str("\" TEXT=\"");
+            escape_into(&mut w.b.s, name);
+            w.b.s.push_str("\">\n");
         }
         for s in 0..doc.sheets.len() {
             w.sheet(s, several)?;
         }
         if several {
-            w.out.write_all(b"</node>\n")?;
+            w.b.s.push_str("</node>\n");
         }
-        w.out.write_all(b"</map>\n")
+        w.b.s.push_str("</map>\n");
+        Ok(w.b.finish()?)
     }
 }
 
@@ -99,197 +93,172 @@ fn node_ids(doc: &Document, ids: Ids) -> TopicIds {
             let _ = write!(buf, "ID_{}_{i}", s + 1);
         } else {
             buf.push_str("ID_");
-            buf.extend(t.id.chars().map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            }));
+            sanitize_into(buf, &t.id, true, '_');
         }
     })
 }
 
+/// Appends `text` for an XML attribute value or element content, in ASCII (see
+/// [`crate::xml::ASCII`]).
+fn escape_into(out: &mut String, text: &str) {
+    xml::escape_into(out, text, ASCII);
+}
+
 struct MapOut<'a, 'o> {
-    ctx: &'a Ctx<'a>,
+    plan: &'a Plan<'a>,
     ids: &'a TopicIds,
-    out: &'o mut dyn Write,
-    /// The element being built; written out by [`MapOut::flush`].
-    line: String,
+    b: Buf<'o>,
 }
 
 impl MapOut<'_, '_> {
-    fn flush(&mut self) -> io::Result<()> {
-        self.line.push('\n');
-        self.out.write_all(self.line.as_bytes())?;
-        self.line.clear();
+    fn sheet(&mut self, s: usize, several: bool) -> Result<()> {
+        let plan = self.plan;
+        let has_floating = !plan.floating(s).is_empty();
+        for event in plan.walk(s) {
+            match event {
+                Event::Enter(e) => {
+                    let has_children = e.has_below() || (e.role == Role::Root && has_floating);
+                    self.start_tag(s, e.id, has_children);
+                    self.body(s, e.id, e.depth, e.role, several);
+                }
+                // The root is closed after the floating topics, which are its children.
+                Event::Leave(e) if e.role == Role::Root => {}
+                Event::Leave(_) => self.b.s.push_str("</node>\n"),
+            }
+            self.b.flush_full()?;
+        }
+        self.b.s.push_str("</node>\n");
         Ok(())
     }
 
-    fn sheet(&mut self, s: usize, several: bool) -> io::Result<()> {
-        let ctx = self.ctx;
-        let sheet = &ctx.doc.sheets[s];
-        let mut seen = vec![false; sheet.len()];
-        let floating = ctx.floating(sheet);
-        ctx.walk(
-            sheet,
-            TopicId::ROOT,
-            0,
-            Kind::Root,
-            &mut seen,
-            |v| match v {
-                Visit::Enter(n) => {
-                    self.node(s, n.id, n.depth, n.kind, several, !floating.is_empty())
-                }
-                // The root is closed after its floating topics.
-                Visit::Leave(n) if n.kind == Kind::Root => Ok(()),
-                Visit::Leave(_) => self.out.write_all(b"</node>\n"),
-            },
-        )?;
-        for f in floating {
-            ctx.walk(sheet, f, 1, Kind::Floating, &mut seen, |v| match v {
-                Visit::Enter(n) => self.node(s, n.id, n.depth, n.kind, several, false),
-                Visit::Leave(_) => self.out.write_all(b"</node>\n"),
-            })?;
+    /// `<node ID TEXT [FOLDED] [LINK]>`; a link that is no URI goes into the body instead.
+    fn start_tag(&mut self, s: usize, id: TopicId, has_children: bool) {
+        let plan = self.plan;
+        let t = plan.doc().sheets[s].topic(id);
+        let link = self.link_uri(s, id);
+        let line = &mut self.b.s;
+        line.push_str("<node ID=\"");
+        line.push_str(self.ids.get(s, id));
+        line.push_str("\" TEXT=\"");
+        escape_into(line, &t.title);
+        line.push('"');
+        if t.folded && has_children {
+            line.push_str(" FOLDED=\"true\"");
         }
-        self.out.write_all(b"</node>\n")
+        if let Some(href) = link {
+            line.push_str(" LINK=\"");
+            escape_into(line, &href);
+            line.push('"');
+        }
+        line.push_str(">\n");
     }
 
-    /// Writes the start tag of a topic's node and everything inside it before its child nodes.
-    fn node(
-        &mut self,
-        s: usize,
-        id: TopicId,
-        depth: usize,
-        kind: Kind,
-        several: bool,
-        root_has_floating: bool,
-    ) -> io::Result<()> {
-        let ctx = self.ctx;
-        let sheet = &ctx.doc.sheets[s];
-        let t = sheet.topic(id);
-        self.line.push_str("<node ID=\"");
-        self.line.push_str(self.ids.get(s, id));
-        self.line.push_str("\" TEXT=\"");
-        escape_into(&mut self.line, &t.title);
-        self.line.push('"');
-        let has_children =
-            ctx.has_below(sheet, id, depth) || (kind == Kind::Root && root_has_floating);
-        if t.folded && has_children {
-            self.line.push_str(" FOLDED=\"true\"");
+    /// The `LINK` of topic `id`, when it has a link FreeMind can follow.
+    fn link_uri(&self, s: usize, id: TopicId) -> Option<String> {
+        let plan = self.plan;
+        if !plan.wants(Extra::Links) {
+            return None;
         }
-        let mut link_attr = None;
-        if ctx.wants(Extra::Links) {
-            if let Some(l) = t.link.as_deref() {
-                let target = match l.kind {
-                    LinkKind::Topic => ctx
-                        .link_target(l)
-                        .map(|(ts, tid)| format!("#{}", self.ids.get(ts, tid))),
-                    _ if shared::unsafe_scheme(&l.href) => None,
-                    LinkKind::Attachment => Some(uri(&ctx.opts.media_link(&l.href))),
-                    _ => Some(uri(l.href.trim())),
-                };
-                match target {
-                    Some(href) => {
-                        self.line.push_str(" LINK=\"");
-                        escape_into(&mut self.line, &href);
-                        self.line.push('"');
-                    }
-                    None => link_attr = Some(ctx.link_text(l)),
-                }
-            }
+        let l = plan.doc().sheets[s].topic(id).link.as_deref()?;
+        match l.kind {
+            LinkKind::Topic => plan
+                .link_target(l)
+                .filter(|r| plan.written(r.sheet, r.topic))
+                .map(|r| format!("#{}", self.ids.get(r.sheet, r.topic))),
+            _ if url::unsafe_scheme(&l.href) => None,
+            LinkKind::Attachment => Some(uri(&plan.opts().media_link(&l.href))),
+            _ => Some(uri(l.href.trim())),
         }
-        self.line.push('>');
-        self.flush()?;
+    }
 
-        if kind == Kind::Floating {
-            self.line.push_str("<edge STYLE=\"hide_edge\"/>");
-            self.flush()?;
+    /// Everything inside a topic's node before its child nodes: edge, note, icons, attributes,
+    /// arrow links, cloud.
+    fn body(&mut self, s: usize, id: TopicId, depth: usize, role: Role, several: bool) {
+        let plan = self.plan;
+        let sheet = &plan.doc().sheets[s];
+        let t = sheet.topic(id);
+        let link_in_tag = self.link_uri(s, id).is_some();
+        let ids = self.ids;
+        let line = &mut self.b.s;
+        if role == Role::Floating {
+            line.push_str("<edge STYLE=\"hide_edge\"/>\n");
         }
-        if ctx.wants(Extra::Notes) {
+        if plan.wants(Extra::Notes) {
             if let Some(n) = t.notes.as_deref() {
                 let text = n.plain.trim_end();
                 if !text.trim().is_empty() {
-                    self.line
-                        .push_str("<richcontent TYPE=\"NOTE\"><html><head></head><body>");
+                    line.push_str("<richcontent TYPE=\"NOTE\"><html><head></head><body>");
                     for l in text.split('\n') {
-                        self.line.push_str("<p>");
-                        escape_into(&mut self.line, l);
-                        self.line.push_str("</p>");
+                        line.push_str("<p>");
+                        escape_into(line, l);
+                        line.push_str("</p>");
                     }
-                    self.line.push_str("</body></html></richcontent>");
-                    self.flush()?;
+                    line.push_str("</body></html></richcontent>\n");
                 }
             }
         }
         let mut attrs: Vec<(&str, String)> = Vec::new();
-        if several && kind == Kind::Root {
+        if several && role == Role::Root {
             attrs.push(("sheet", sheet.title.clone()));
         }
-        match kind {
-            Kind::Summary(i) => {
+        match role {
+            Role::Summary(i) => {
                 attrs.push(("type", "summary".into()));
                 let parent = t.parent().map(|p| sheet.topic(p));
                 if let Some((p, r)) =
                     parent.and_then(|p| p.summaries.get(i).and_then(|sm| sm.range).map(|r| (p, r)))
                 {
-                    attrs.push(("summary of", shared::range_text(sheet, p, r)));
+                    attrs.push(("summary of", fmt::range_text(sheet, p, r)));
                 }
             }
-            Kind::Callout => attrs.push(("type", "callout".into())),
-            Kind::Floating => attrs.push(("type", "floating".into())),
-            Kind::Root | Kind::Attached => {}
+            Role::Callout => attrs.push(("type", "callout".into())),
+            Role::Floating => attrs.push(("type", "floating".into())),
+            Role::Root | Role::Attached => {}
         }
-        if ctx.wants(Extra::Markers) {
+        if plan.wants(Extra::Markers) {
             for m in t.markers.iter() {
                 match icon(m) {
                     Some(name) => {
-                        self.line.push_str("<icon BUILTIN=\"");
-                        self.line.push_str(name);
-                        self.line.push_str("\"/>");
-                        self.flush()?;
+                        line.push_str("<icon BUILTIN=\"");
+                        line.push_str(name);
+                        line.push_str("\"/>\n");
                     }
                     None => {
-                        let word = markers::display(
-                            m,
-                            crate::markers::MarkerStyle::Words,
-                            &ctx.doc.marker_names,
-                        );
+                        let word =
+                            markers::display(m, MarkerStyle::Words, &plan.doc().marker_names);
                         attrs.push(("marker", word.into_owned()));
                     }
                 }
             }
         }
-        if ctx.wants(Extra::Labels) {
+        if plan.wants(Extra::Labels) {
             attrs.extend(t.labels.iter().map(|l| ("label", l.clone())));
         }
-        if let Some(text) = link_attr {
-            attrs.push(("link", text));
-        }
-        if ctx.wants(Extra::Images) {
-            if let Some(img) = t.image.as_deref() {
-                attrs.push(("image", ctx.opts.media_link(&img.src)));
+        if let Some(l) = t.link.as_deref() {
+            if plan.wants(Extra::Links) && !link_in_tag {
+                attrs.push(("link", fmt::link_text(plan, l)));
             }
         }
-        if ctx.wants(Extra::Comments) {
+        if plan.wants(Extra::Images) {
+            if let Some(img) = t.image.as_deref() {
+                attrs.push(("image", plan.opts().media_link(&img.src)));
+            }
+        }
+        if plan.wants(Extra::Comments) {
             for c in t.comments.iter() {
-                let label = shared::comment_label(c);
-                let who = label
-                    .strip_prefix("Comment (")
-                    .and_then(|w| w.strip_suffix(')'));
-                let value = match who {
-                    Some(w) => format!("{w}: {}", c.content),
+                let value = match fmt::comment_who(c) {
+                    Some(who) => format!("{who}: {}", c.content),
                     None => c.content.clone(),
                 };
                 attrs.push(("comment", value));
             }
         }
-        let children_shown = ctx.opts.within_depth(depth + 1);
+        let children_shown = plan.children_shown(depth);
         let mut cloud = false;
-        if ctx.wants(Extra::Boundaries) {
+        if plan.wants(Extra::Boundaries) {
             for b in t.boundaries.iter() {
-                let (covered, title) = (b.range, b.title.trim());
-                match covered {
+                let title = b.title.trim();
+                match b.range {
                     BoundaryRange::Master => {
                         cloud = true;
                         if !title.is_empty() {
@@ -297,7 +266,7 @@ impl MapOut<'_, '_> {
                         }
                     }
                     BoundaryRange::Children(r) if children_shown => {
-                        let range = shared::range_text(sheet, t, r);
+                        let range = fmt::range_text(sheet, t, r);
                         attrs.push((
                             "boundary",
                             if title.is_empty() {
@@ -312,79 +281,54 @@ impl MapOut<'_, '_> {
                 }
             }
         }
-        if ctx.wants(Extra::Summaries) && children_shown {
+        if plan.wants(Extra::Summaries) && children_shown {
             for sm in t.summaries.iter().filter(|sm| sm.topic.is_none()) {
                 attrs.push((
                     "summary",
                     sm.range
-                        .map(|r| shared::range_text(sheet, t, r))
+                        .map(|r| fmt::range_text(sheet, t, r))
                         .unwrap_or_default(),
                 ));
             }
         }
+        // A relationship whose two ends are written is an arrow link at its first end; one
+        // with an end missing or not written is an attribute at the end that carries it.
         let mut arrows = Vec::new();
-        if ctx.wants(Extra::Relationships) {
-            for &(r, first) in ctx.relationships_at(s, id) {
-                let rel = &sheet.relationships[r];
-                match rel.to.filter(|&to| first && ctx.is_written(s, to)) {
-                    Some(to) => arrows.push((to, rel.title.clone())),
-                    None => attrs.push(("relationship", ctx.relationship_text(s, r, first))),
-                }
+        for (r, first) in plan.relationships_at(s, id) {
+            let rel = &sheet.relationships[r];
+            match rel.to.filter(|&to| first && plan.written(s, to)) {
+                Some(to) => arrows.push((to, rel.title.as_str())),
+                None => attrs.push(("relationship", fmt::relationship_text(plan, s, r, first))),
             }
         }
         for (name, value) in attrs {
-            self.line.push_str("<attribute NAME=\"");
-            escape_into(&mut self.line, name);
-            self.line.push_str("\" VALUE=\"");
-            escape_into(&mut self.line, &value);
-            self.line.push_str("\"/>");
-            self.flush()?;
+            line.push_str("<attribute NAME=\"");
+            escape_into(line, name);
+            line.push_str("\" VALUE=\"");
+            escape_into(line, &value);
+            line.push_str("\"/>\n");
         }
         for (to, title) in arrows {
-            self.line.push_str("<arrowlink DESTINATION=\"");
-            self.line.push_str(self.ids.get(s, to));
-            self.line
-                .push_str("\" STARTARROW=\"None\" ENDARROW=\"Default\"");
+            line.push_str("<arrowlink DESTINATION=\"");
+            line.push_str(ids.get(s, to));
+            line.push_str("\" STARTARROW=\"None\" ENDARROW=\"Default\"");
             if !title.trim().is_empty() {
-                self.line.push_str(" MIDDLE_LABEL=\"");
-                escape_into(&mut self.line, &title);
-                self.line.push('"');
+                line.push_str(" MIDDLE_LABEL=\"");
+                escape_into(line, title);
+                line.push('"');
             }
-            self.line.push_str("/>");
-            self.flush()?;
+            line.push_str("/>\n");
         }
         if cloud {
-            self.line.push_str("<cloud/>");
-            self.flush()?;
+            line.push_str("<cloud/>\n");
         }
-        Ok(())
     }
 }
 
 /// A link value as a URI: white space, control characters and characters URIs forbid are
 /// percent-encoded (FreeMind and Freeplane parse `LINK` as a URI).
 fn uri(href: &str) -> String {
-    shared::percent_encode(href, &['<', '>', '"', '{', '}', '|', '\\', '^', '`'])
-}
-
-/// Appends `text` escaped for an XML attribute value or element content, in ASCII: `& < > "`
-/// as entities, LF, CR and tab and every non-ASCII character as character references,
-/// characters XML forbids as U+FFFD.
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            '\r' => out.push_str("&#13;"),
-            c if shared::is_forbidden_control(c) => out.push_str("&#xfffd;"),
-            c if c.is_ascii() => out.push(c),
-            c => out.push_str(&format!("&#x{:x};", c as u32)),
-        }
-    }
+    url::percent_encode(href, &['<', '>', '"', '{', '}', '|', '\\', '^', '`'])
 }
 
 /// The FreeMind built-in icon for an XMind marker id, when FreeMind has one that means the
@@ -469,6 +413,7 @@ pub(crate) fn icon(marker: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::model::{Link, Notes, Relationship, Sheet, Topic, TopicKind, TopicRef};
+    use crate::write::WriteOptions;
 
     fn mm(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();

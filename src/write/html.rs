@@ -37,26 +37,23 @@
 mod encode;
 mod sanitize;
 
-use std::cell::OnceCell;
-use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::Write;
 
-use super::markdown::{date, unsafe_scheme};
-use super::{Extra, WriteOptions, Writer};
+use super::{Buf, Event, Extra, Order, Plan, Role, Writer, fmt};
+use crate::error::Result;
 use crate::markers::{self, MarkerStyle};
-use crate::model::{
-    BoundaryRange, ChildRange, Document, Image, Link, LinkKind, Sheet, Topic, TopicId,
-};
-use encode::{csp_hash, data_uri, escape_into};
+use crate::model::{Image, Link, LinkKind, Topic, TopicId};
+use crate::{notes, url, xml};
+use encode::{csp_hash, data_uri};
 
-/// The HTML emitter.
+/// The HTML page writer (`-t html`).
 pub struct Html;
 
 /// Nesting of topic containers past which topics are written flat.
-pub const FLAT_NESTING: usize = 64;
+const FLAT_NESTING: usize = 64;
 /// Nesting of topic containers past which topics are not indented further (and say their
 /// level instead), so that deep branches stay readable on a narrow screen.
-pub const INDENT_NESTING: usize = 24;
+const INDENT_NESTING: usize = 24;
 
 const STYLE: &str = include_str!("html/page.css");
 const SCRIPT: &str = include_str!("html/page.js");
@@ -71,158 +68,50 @@ impl Writer for Html {
     fn description(&self) -> &'static str {
         "one self-contained HTML page: collapsible outline, search, notes, images embedded"
     }
+    fn order(&self) -> Order {
+        Order::SubtopicsFirst
+    }
     fn wants_media(&self) -> bool {
         true
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        Page::new(doc, opts).write(out)
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        Page {
+            plan,
+            b: Buf::new(out),
+        }
+        .write()
     }
 }
 
-/// Why a topic is written.
-#[derive(Debug, Clone, Copy)]
-enum Role {
-    /// An attached, floating or root topic.
-    Topic,
-    /// The topic of `parent`'s summary number `index`.
-    Summary { parent: TopicId, index: usize },
-    /// A callout.
-    Callout,
+/// Appends `text` escaped for HTML text and attribute values.
+fn escape_into(out: &mut String, text: &str) {
+    xml::escape_into(out, text, xml::HTML);
 }
 
-enum Task {
-    Topic {
-        id: TopicId,
-        depth: usize,
-        role: Role,
-        /// Topic containers open around it.
-        nest: usize,
-    },
-    /// Closing markup.
-    Close(&'static str),
+/// A topic being written, while the walk is below it.
+struct Frame {
+    /// Topic containers open around its children.
+    nest: usize,
+    /// Written flat: everything below it is too.
+    flat: bool,
+    /// What closes it.
+    close: &'static str,
+    /// Its extras box is open for its summary and callout topics.
+    box_open: bool,
 }
 
-struct Page<'a> {
-    doc: &'a Document,
-    opts: &'a WriteOptions,
-    /// Whether each topic is written, per sheet, indexed like `Sheet::topics`.
-    shown: Vec<Vec<bool>>,
-    /// Whether each topic has been written: a topic is written once even when a malformed map
-    /// points at it twice (two summaries with one topic), so that ids stay unique.
-    written: Vec<Vec<bool>>,
-    /// Every topic by its id (the first one, when ids repeat), for links in rich notes and for
-    /// topic links the reader has not resolved (a document built by hand): built the first time
-    /// one of those asks, so that a map without them never hashes every id.
-    by_id: OnceCell<HashMap<&'a str, (usize, TopicId)>>,
-    /// Relationships to write in a topic's extras: index into `Sheet::relationships`, and
-    /// whether this topic is the first end.
-    rels: HashMap<(usize, TopicId), Vec<(usize, bool)>>,
-    buf: String,
+struct Page<'a, 'o> {
+    plan: &'a Plan<'a>,
+    b: Buf<'o>,
 }
 
-impl<'a> Page<'a> {
-    fn new(doc: &'a Document, opts: &'a WriteOptions) -> Self {
-        let mut page = Page {
-            doc,
-            opts,
-            shown: Vec::new(),
-            written: doc.sheets.iter().map(|s| vec![false; s.len()]).collect(),
-            by_id: OnceCell::new(),
-            rels: HashMap::new(),
-            buf: String::with_capacity(64 << 10),
-        };
-        page.shown = doc.sheets.iter().map(|s| page.shown_topics(s)).collect();
-        if opts.wants(Extra::Relationships, true) {
-            for (s, sheet) in doc.sheets.iter().enumerate() {
-                let shown = |t: Option<TopicId>| t.filter(|t| page.shown[s][t.index()]);
-                for (r, rel) in sheet.relationships.iter().enumerate() {
-                    if let Some(f) = shown(rel.from) {
-                        page.rels.entry((s, f)).or_default().push((r, true));
-                    }
-                    if let Some(t) = shown(rel.to) {
-                        page.rels.entry((s, t)).or_default().push((r, false));
-                    }
-                }
-            }
-        }
-        page
-    }
-
-    /// The topic whose id is `id` (the first one, when ids repeat).
-    fn topic_by_id(&self, id: &str) -> Option<(usize, TopicId)> {
-        let by_id = self.by_id.get_or_init(|| {
-            let mut by_id = HashMap::new();
-            for (s, sheet) in self.doc.sheets.iter().enumerate() {
-                for (i, t) in sheet.topics.iter().enumerate() {
-                    if !t.id.is_empty() {
-                        by_id.entry(t.id.as_str()).or_insert((s, TopicId(i as u32)));
-                    }
-                }
-            }
-            by_id
-        });
-        by_id.get(id).copied()
-    }
-
-    /// The topics of `sheet` this page writes (see [`Page::subtopics`]).
-    fn shown_topics(&self, sheet: &Sheet) -> Vec<bool> {
-        let mut shown = vec![false; sheet.len()];
-        let mut stack = vec![(TopicId::ROOT, 0)];
-        if self.opts.wants(Extra::Floating, true) && self.opts.within_depth(1) {
-            stack.extend(sheet.floating_topics().into_iter().map(|f| (f, 1)));
-        }
-        while let Some((id, depth)) = stack.pop() {
-            if std::mem::replace(&mut shown[id.index()], true) {
-                continue;
-            }
-            let (subs, kids) = self.subtopics(sheet, id, depth);
-            stack.extend(subs.into_iter().chain(kids).map(|(c, _)| (c, depth + 1)));
-        }
-        shown
-    }
-
-    /// What is written below a topic at `depth`: its summary and callout topics, and its
-    /// attached children, all one level deeper and only within the depth limit.
-    #[allow(clippy::type_complexity)]
-    fn subtopics(
-        &self,
-        sheet: &Sheet,
-        id: TopicId,
-        depth: usize,
-    ) -> (Vec<(TopicId, Role)>, Vec<(TopicId, Role)>) {
-        if !self.opts.within_depth(depth + 1) {
-            return (Vec::new(), Vec::new());
-        }
-        let t = sheet.topic(id);
-        let mut subs = Vec::new();
-        if self.opts.wants(Extra::Summaries, true) {
-            for (index, sm) in t.summaries.iter().enumerate() {
-                if let Some(st) = sm.topic {
-                    subs.push((st, Role::Summary { parent: id, index }));
-                }
-            }
-        }
-        if self.opts.wants(Extra::Callouts, true) {
-            subs.extend(t.callouts.iter().map(|&c| (c, Role::Callout)));
-        }
-        let kids = t.children.iter().map(|&c| (c, Role::Topic)).collect();
-        (subs, kids)
-    }
-
-    fn flush(&mut self, out: &mut dyn Write, force: bool) -> io::Result<()> {
-        if force || self.buf.len() >= 48 << 10 {
-            out.write_all(self.buf.as_bytes())?;
-            self.buf.clear();
-        }
-        Ok(())
-    }
-
-    fn write(mut self, out: &mut dyn Write) -> io::Result<()> {
-        let doc = self.doc;
+impl Page<'_, '_> {
+    fn write(mut self) -> Result<()> {
+        let doc = self.plan.doc();
         let name = doc
             .name
             .clone()
-            .or_else(|| doc.sheets.first().map(|s| fold(&s.root().title)))
+            .or_else(|| doc.sheets.first().map(|s| fmt::fold(&s.root().title)))
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "Mind map".to_string());
         let images = if self.needs_local_files() {
@@ -230,7 +119,7 @@ impl<'a> Page<'a> {
         } else {
             "data:"
         };
-        let b = &mut self.buf;
+        let b = &mut self.b.s;
         b.push_str("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n");
         b.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         b.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
@@ -259,107 +148,120 @@ impl<'a> Page<'a> {
             b.push_str("<nav aria-label=\"Sheets\"><ol>");
             for (s, sheet) in doc.sheets.iter().enumerate() {
                 b.push_str(&format!("<li><a href=\"#sheet-{}\">", s + 1));
-                escape_into(b, &sheet_title(sheet, s));
+                escape_into(b, &fmt::sheet_title(sheet, s));
                 b.push_str("</a></li>");
             }
             b.push_str("</ol></nav>\n");
         }
         for s in 0..doc.sheets.len() {
-            self.sheet(s, out)?;
+            self.sheet(s)?;
         }
-        let b = &mut self.buf;
+        let b = &mut self.b.s;
         b.push_str("</main>\n<script>");
         b.push_str(SCRIPT);
         b.push_str("</script>\n</body>\n</html>\n");
-        self.flush(out, true)
+        Ok(self.b.finish()?)
     }
 
     /// Whether the page links to files next to it (extracted or not embedded), which the
     /// Content-Security-Policy must then allow as images.
     fn needs_local_files(&self) -> bool {
-        self.opts.media_dir.is_some()
-            || crate::media::referenced(self.doc)
+        let doc = self.plan.doc();
+        self.plan.opts().media_dir.is_some()
+            || crate::media::referenced(doc)
                 .iter()
-                .any(|entry| !self.doc.media.contains_key(entry))
+                .any(|entry| !doc.media.contains_key(entry))
     }
 
-    fn sheet(&mut self, s: usize, out: &mut dyn Write) -> io::Result<()> {
-        let doc = self.doc;
-        let sheet = &doc.sheets[s];
-        self.buf.push_str(&format!(
+    fn sheet(&mut self, s: usize) -> Result<()> {
+        let plan = self.plan;
+        let sheet = &plan.doc().sheets[s];
+        self.b.s.push_str(&format!(
             "<section class=\"sheet\" id=\"sheet-{}\">\n<h2>",
             s + 1
         ));
-        escape_into(&mut self.buf, &sheet_title(sheet, s));
-        self.buf.push_str("</h2>\n<div class=\"tree\">\n");
-        self.tree(s, TopicId::ROOT, 0, out)?;
-        self.buf.push_str("</div>\n");
-        if self.opts.wants(Extra::Floating, true) && self.opts.within_depth(1) {
-            let floating = sheet.floating_topics();
-            if !floating.is_empty() {
-                self.buf
-                    .push_str("<h3>Floating topics</h3>\n<div class=\"tree floating\">\n");
-                for f in floating {
-                    self.tree(s, f, 1, out)?;
+        escape_into(&mut self.b.s, &fmt::sheet_title(sheet, s));
+        self.b.s.push_str("</h2>\n<div class=\"tree\">\n");
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut floating_started = false;
+        for event in plan.walk(s) {
+            match event {
+                Event::Enter(e) => {
+                    if e.level == 0 && e.role == Role::Floating && !floating_started {
+                        floating_started = true;
+                        self.b.s.push_str(
+                            "</div>\n<h3>Floating topics</h3>\n<div class=\"tree floating\">\n",
+                        );
+                    }
+                    let (nest, flat) = match frames.last_mut() {
+                        None => (0, false),
+                        Some(p) => {
+                            let sub = matches!(e.role, Role::Summary(_) | Role::Callout);
+                            if !sub && p.box_open {
+                                p.box_open = false;
+                                self.b.s.push_str("</div>\n");
+                            }
+                            let nest = if p.flat {
+                                p.nest
+                            } else {
+                                p.nest + if sub { 2 } else { 1 }
+                            };
+                            (nest, p.flat || nest >= FLAT_NESTING)
+                        }
+                    };
+                    let frame = self.topic(
+                        s,
+                        e.id,
+                        e.depth,
+                        e.role,
+                        e.has_below(),
+                        e.subtopics,
+                        nest,
+                        flat,
+                    );
+                    frames.push(frame);
                 }
-                self.buf.push_str("</div>\n");
+                Event::Leave(_) => {
+                    if let Some(f) = frames.pop() {
+                        if f.box_open {
+                            self.b.s.push_str("</div>\n");
+                        }
+                        self.b.s.push_str(f.close);
+                    }
+                }
             }
+            self.b.flush_full()?;
         }
-        self.buf.push_str("</section>\n");
+        self.b.s.push_str("</div>\n</section>\n");
         Ok(())
     }
 
-    /// Writes `top` and everything below it, with an explicit stack.
-    fn tree(
-        &mut self,
-        s: usize,
-        top: TopicId,
-        depth: usize,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        let mut stack = vec![Task::Topic {
-            id: top,
-            depth,
-            role: Role::Topic,
-            nest: 0,
-        }];
-        while let Some(task) = stack.pop() {
-            match task {
-                Task::Close(markup) => self.buf.push_str(markup),
-                Task::Topic {
-                    id,
-                    depth,
-                    role,
-                    nest,
-                } => self.topic(s, id, depth, role, nest, &mut stack),
-            }
-            self.flush(out, false)?;
-        }
-        Ok(())
-    }
-
+    #[allow(clippy::too_many_arguments)]
     fn topic(
         &mut self,
         s: usize,
         id: TopicId,
         depth: usize,
         role: Role,
+        below: bool,
+        subtopics: usize,
         nest: usize,
-        stack: &mut Vec<Task>,
-    ) {
-        if std::mem::replace(&mut self.written[s][id.index()], true) {
-            return;
-        }
-        let doc = self.doc;
-        let sheet = &doc.sheets[s];
-        let t = sheet.topic(id);
-        let (subs, kids) = self.subtopics(sheet, id, depth);
+        flat: bool,
+    ) -> Frame {
+        let plan = self.plan;
+        let t = plan.doc().sheets[s].topic(id);
         let extras = self.extras(s, id, depth);
         let head = self.head(s, id, role);
         let anchor = format!("t{s}-{}", id.0);
-        let b = &mut self.buf;
+        let b = &mut self.b.s;
+        let frame = |close, box_open| Frame {
+            nest,
+            flat,
+            close,
+            box_open,
+        };
 
-        if nest >= FLAT_NESTING {
+        if flat {
             // Flat: this topic complete, then what is below it as the following siblings.
             b.push_str(&format!(
                 "<div class=\"topic flat\" id=\"{anchor}\"><div class=\"s\"><span class=\"lv\">level {depth}</span>"
@@ -372,15 +274,7 @@ impl<'a> Page<'a> {
                 b.push_str("</div>");
             }
             b.push_str("</div>\n");
-            for &(c, r) in subs.iter().chain(&kids).rev() {
-                stack.push(Task::Topic {
-                    id: c,
-                    depth: depth + 1,
-                    role: r,
-                    nest,
-                });
-            }
-            return;
+            return frame("", false);
         }
 
         let (deep, level) = if nest >= INDENT_NESTING {
@@ -388,13 +282,13 @@ impl<'a> Page<'a> {
         } else {
             ("", String::new())
         };
-        if subs.is_empty() && kids.is_empty() && extras.is_empty() {
+        if !below && extras.is_empty() {
             b.push_str(&format!(
                 "<div class=\"topic leaf{deep}\" id=\"{anchor}\"><div class=\"s\">{level}"
             ));
             b.push_str(&head);
             b.push_str("</div></div>\n");
-            return;
+            return frame("", false);
         }
         b.push_str(&format!("<details class=\"topic{deep}\" id=\"{anchor}\""));
         if !t.folded {
@@ -404,55 +298,37 @@ impl<'a> Page<'a> {
         b.push_str(&level);
         b.push_str(&head);
         b.push_str("</summary>\n");
-        stack.push(Task::Close("</details>\n"));
-        for &(c, _) in kids.iter().rev() {
-            stack.push(Task::Topic {
-                id: c,
-                depth: depth + 1,
-                role: Role::Topic,
-                nest: nest + 1,
-            });
-        }
-        if !extras.is_empty() || !subs.is_empty() {
+        let mut box_open = false;
+        if !extras.is_empty() || subtopics > 0 {
             b.push_str("<div class=\"x\">");
             b.push_str(&extras);
-            if subs.is_empty() {
+            if subtopics == 0 {
                 b.push_str("</div>\n");
             } else {
                 b.push('\n');
-                stack.push(Task::Close("</div>\n"));
-                for &(c, r) in subs.iter().rev() {
-                    stack.push(Task::Topic {
-                        id: c,
-                        depth: depth + 1,
-                        role: r,
-                        nest: nest + 2,
-                    });
-                }
+                box_open = true;
             }
         }
+        frame("</details>\n", box_open)
     }
 
     /// The phrasing content of a topic's summary: role, title (a link when it has a clickable
     /// one), markers, labels.
     fn head(&self, s: usize, id: TopicId, role: Role) -> String {
-        let opts = self.opts;
-        let sheet = &self.doc.sheets[s];
+        let plan = self.plan;
+        let opts = plan.opts();
+        let doc = plan.doc();
+        let sheet = &doc.sheets[s];
         let t = sheet.topic(id);
         let mut h = String::new();
         match role {
-            Role::Topic => {}
             Role::Callout => h.push_str("<span class=\"role\">Callout</span>"),
-            Role::Summary { parent, index } => {
-                let p = sheet.topic(parent);
-                h.push_str("<span class=\"role\">Summary");
-                if let Some(r) = p.summaries.get(index).and_then(|sm| sm.range) {
-                    h.push_str(" (");
-                    escape_into(&mut h, &range_text(sheet, p, r));
-                    h.push(')');
-                }
+            Role::Summary(i) => {
+                h.push_str("<span class=\"role\">");
+                escape_into(&mut h, &fmt::summary_label_of(sheet, id, i));
                 h.push_str("</span>");
             }
+            Role::Root | Role::Attached | Role::Floating => {}
         }
         match self.link(t) {
             Some(LinkForm::Href { href, download }) => {
@@ -476,14 +352,14 @@ impl<'a> Page<'a> {
                 h.push_str("</span>");
             }
         }
-        if opts.wants(Extra::Markers, true) {
+        if plan.wants(Extra::Markers) {
             for m in &t.markers {
-                let shown = markers::display(m, opts.marker_style, &self.doc.marker_names);
+                let shown = markers::display(m, opts.marker_style, &doc.marker_names);
                 let other = match opts.marker_style {
                     MarkerStyle::Emoji => MarkerStyle::Words,
                     _ => MarkerStyle::Emoji,
                 };
-                let alt = markers::display(m, other, &self.doc.marker_names);
+                let alt = markers::display(m, other, &doc.marker_names);
                 h.push_str("<span class=\"m\" title=\"");
                 if alt != shown {
                     escape_into(&mut h, &alt);
@@ -495,7 +371,7 @@ impl<'a> Page<'a> {
                 h.push_str("</span>");
             }
         }
-        if opts.wants(Extra::Labels, true) {
+        if plan.wants(Extra::Labels) {
             for l in &t.labels {
                 h.push_str("<span class=\"lb\">");
                 escape_into(&mut h, l);
@@ -507,30 +383,27 @@ impl<'a> Page<'a> {
 
     /// How a topic's link is written, when links are on and it has one.
     fn link(&self, t: &Topic) -> Option<LinkForm> {
-        if !self.opts.wants(Extra::Links, true) {
+        let plan = self.plan;
+        if !plan.wants(Extra::Links) {
             return None;
         }
         let l: &Link = t.link.as_deref()?;
         let href = l.href.trim();
         Some(match l.kind {
             LinkKind::Web => LinkForm::Href {
-                href: web_href(href),
+                href: url::web_href(href).unwrap_or_else(|| href.to_string()),
                 download: None,
             },
-            LinkKind::Topic => match l
-                .target
-                .map(|r| (r.sheet, r.topic))
-                .or_else(|| self.topic_by_id(l.target_name()))
-            {
-                Some((ts, tid)) if self.shown[ts][tid.index()] => LinkForm::Href {
-                    href: format!("#t{ts}-{}", tid.0),
+            LinkKind::Topic => match plan.link_target(l) {
+                Some(r) if plan.written(r.sheet, r.topic) => LinkForm::Href {
+                    href: format!("#t{}-{}", r.sheet, r.topic.0),
                     download: None,
                 },
-                Some((ts, tid)) => LinkForm::Text(format!(
+                Some(r) => LinkForm::Text(format!(
                     "Topic link: {} (not in this output)",
-                    reference(&self.doc.sheets[ts], tid)
+                    fmt::reference(&plan.doc().sheets[r.sheet], r.topic)
                 )),
-                None => LinkForm::Text(format!("Topic link: {} (no such topic)", fold(href))),
+                None => LinkForm::Text(format!("Topic link: {} (no such topic)", fmt::fold(href))),
             },
             LinkKind::Attachment => {
                 let entry = l.target_name().trim();
@@ -540,42 +413,42 @@ impl<'a> Page<'a> {
                         download: Some(file_name(entry, &t.title)),
                     },
                     None => LinkForm::Href {
-                        href: self.opts.media_link(href),
+                        href: plan.opts().media_link(href),
                         download: None,
                     },
                 }
             }
-            LinkKind::File => LinkForm::Text(format!("File link: {}", fold(href))),
-            LinkKind::Other => LinkForm::Text(format!("Link: {}", fold(href))),
+            LinkKind::File => LinkForm::Text(format!("File link: {}", fmt::fold(href))),
+            LinkKind::Other => LinkForm::Text(format!("Link: {}", fmt::fold(href))),
         })
     }
 
     /// The bytes of a stored file, when the page embeds it (media read, not extracted).
-    fn embedded(&self, entry: &str) -> Option<&'a [u8]> {
-        if self.opts.media_dir.is_some() {
+    fn embedded(&self, entry: &str) -> Option<&[u8]> {
+        if self.plan.opts().media_dir.is_some() {
             return None;
         }
-        self.doc.media.get(entry).map(Vec::as_slice)
+        self.plan.doc().media.get(entry).map(Vec::as_slice)
     }
 
     /// The extras of a topic, as HTML blocks (without the container); empty when none.
     fn extras(&self, s: usize, id: TopicId, depth: usize) -> String {
-        let opts = self.opts;
-        let sheet = &self.doc.sheets[s];
+        let plan = self.plan;
+        let sheet = &plan.doc().sheets[s];
         let t = sheet.topic(id);
         let mut x = String::new();
-        if opts.wants(Extra::Images, true) {
+        if plan.wants(Extra::Images) {
             if let Some(img) = &t.image {
                 self.image(&mut x, img);
             }
         }
-        if opts.wants(Extra::Notes, true) {
+        if plan.wants(Extra::Notes) {
             if let Some(n) = &t.notes {
                 let rich = n
                     .html
                     .as_deref()
                     .map(|h| sanitize::sanitize(h, &NoteLinks { page: self }))
-                    .filter(|h| !visible_text(h).trim().is_empty() || h.contains("<img"));
+                    .filter(|h| notes::shows_something(h));
                 match rich {
                     Some(h) => {
                         x.push_str("<div class=\"note\">");
@@ -596,56 +469,38 @@ impl<'a> Page<'a> {
             escape_into(&mut x, &text);
             x.push_str("</div>");
         }
-        if opts.wants(Extra::Comments, true) {
+        if plan.wants(Extra::Comments) {
             for c in &t.comments {
-                let mut who = Vec::new();
-                if !c.author.trim().is_empty() {
-                    who.push(fold(&c.author));
-                }
-                if let Some(d) = c.time.and_then(date) {
-                    who.push(d);
-                }
-                x.push_str("<div class=\"comment\"><span class=\"k\">Comment");
-                if !who.is_empty() {
-                    x.push_str(" (");
-                    escape_into(&mut x, &who.join(", "));
-                    x.push(')');
-                }
+                x.push_str("<div class=\"comment\"><span class=\"k\">");
+                escape_into(&mut x, &fmt::comment_label(c));
                 x.push_str("</span><span class=\"c\">");
                 escape_into(&mut x, c.content.trim_end());
                 x.push_str("</span></div>");
             }
         }
-        for &(r, outgoing) in self.rels.get(&(s, id)).into_iter().flatten() {
-            self.relationship(&mut x, s, r, outgoing);
+        // Relationships at both ends: `→ other` at the first, `← other` at the second.
+        for &(r, first) in plan.relationship_ends(s, id) {
+            self.relationship(&mut x, s, r, first);
         }
-        let children_shown = opts.within_depth(depth + 1);
-        if opts.wants(Extra::Boundaries, true) {
+        let children_shown = plan.children_shown(depth);
+        if plan.wants(Extra::Boundaries) {
             for bd in &t.boundaries {
-                let label = match bd.range {
-                    BoundaryRange::Master => "Boundary (whole topic)".to_string(),
-                    BoundaryRange::Children(r) if children_shown => {
-                        format!("Boundary ({})", range_text(sheet, t, r))
-                    }
-                    BoundaryRange::Children(_) => continue,
-                    BoundaryRange::Unknown => "Boundary".to_string(),
-                };
-                x.push_str("<div class=\"boundary\"><span class=\"k\">");
-                escape_into(&mut x, &label);
-                x.push_str("</span>");
-                escape_into(&mut x, &fold(&bd.title));
-                x.push_str("</div>");
+                if let Some(label) = fmt::boundary_label(sheet, t, bd.range, children_shown) {
+                    x.push_str("<div class=\"boundary\"><span class=\"k\">");
+                    escape_into(&mut x, &label);
+                    x.push_str("</span>");
+                    escape_into(&mut x, &fmt::fold(&bd.title));
+                    x.push_str("</div>");
+                }
             }
         }
-        if opts.wants(Extra::Summaries, true) && children_shown {
-            for sm in t.summaries.iter().filter(|sm| sm.topic.is_none()) {
-                x.push_str("<div class=\"summary\"><span class=\"k\">Summary");
-                if let Some(r) = sm.range {
-                    x.push_str(" (");
-                    escape_into(&mut x, &range_text(sheet, t, r));
-                    x.push(')');
+        if plan.wants(Extra::Summaries) && children_shown {
+            for (i, sm) in t.summaries.iter().enumerate() {
+                if sm.topic.is_none() {
+                    x.push_str("<div class=\"summary\"><span class=\"k\">");
+                    escape_into(&mut x, &fmt::summary_label(sheet, t, i));
+                    x.push_str("</span></div>");
                 }
-                x.push_str("</span></div>");
             }
         }
         x
@@ -661,12 +516,12 @@ impl<'a> Page<'a> {
         };
         let dims = format!("{}{}", size(img.width, "width"), size(img.height, "height"));
         match self.image_src(src) {
-            Some(url) => {
+            Some(src_url) => {
                 x.push_str("<img class=\"image\" src=\"");
-                escape_into(x, &url);
+                escape_into(x, &src_url);
                 x.push_str(&format!("\" alt=\"\"{dims}>"));
             }
-            None => match safe_href(src) {
+            None => match url::web_href(src) {
                 Some(href) => {
                     x.push_str("<div class=\"link\"><span class=\"k\">Image</span><a href=\"");
                     escape_into(x, &href);
@@ -676,7 +531,7 @@ impl<'a> Page<'a> {
                 }
                 None => {
                     x.push_str("<div class=\"link\"><span class=\"k\">Image</span>");
-                    escape_into(x, &fold(src));
+                    escape_into(x, &fmt::fold(src));
                     x.push_str("</div>");
                 }
             },
@@ -690,46 +545,34 @@ impl<'a> Page<'a> {
             let entry = entry.trim();
             return Some(match self.embedded(entry) {
                 Some(bytes) => data_uri(entry, bytes),
-                None => self.opts.media_link(src),
+                None => self.plan.opts().media_link(src),
             })
             .filter(|s| !s.is_empty());
         }
-        let lower = src.to_ascii_lowercase();
+        let lower = src.get(..11).unwrap_or(src).to_ascii_lowercase();
         lower.starts_with("data:image/").then(|| src.to_string())
     }
 
-    fn relationship(&self, x: &mut String, s: usize, r: usize, outgoing: bool) {
-        let sheet = &self.doc.sheets[s];
+    fn relationship(&self, x: &mut String, s: usize, r: usize, first: bool) {
+        let plan = self.plan;
+        let sheet = &plan.doc().sheets[s];
         let rel = &sheet.relationships[r];
-        let (other, other_id, arrow) = if outgoing {
-            (rel.to, &rel.end2, "→")
+        let (other, arrow) = if first {
+            (rel.to, "→")
         } else {
-            (rel.from, &rel.end1, "←")
+            (rel.from, "←")
         };
-        x.push_str("<div class=\"rel\"><span class=\"k\">Relationship");
-        if !rel.title.trim().is_empty() {
-            x.push_str(" (");
-            escape_into(x, &fold(&rel.title));
-            x.push(')');
-        }
+        x.push_str("<div class=\"rel\"><span class=\"k\">");
+        escape_into(x, &fmt::labelled("Relationship", &rel.title));
         x.push_str("</span>");
-        x.push_str(arrow);
-        x.push(' ');
         match other {
-            Some(o) if self.shown[s][o.index()] => {
-                x.push_str(&format!("<a href=\"#t{s}-{}\">", o.0));
-                escape_into(x, &reference(sheet, o));
+            Some(o) if plan.written(s, o) => {
+                x.push_str(arrow);
+                x.push_str(&format!(" <a href=\"#t{s}-{}\">", o.0));
+                escape_into(x, &fmt::reference(sheet, o));
                 x.push_str("</a>");
             }
-            Some(o) => {
-                escape_into(x, &reference(sheet, o));
-                x.push_str(" (not in this output)");
-            }
-            None => {
-                x.push_str("(missing topic ");
-                escape_into(x, &fold(other_id));
-                x.push(')');
-            }
+            _ => escape_into(x, &fmt::relationship_end(plan, s, r, first)),
         }
         x.push_str("</div>");
     }
@@ -748,56 +591,32 @@ enum LinkForm {
 }
 
 /// Links and images inside rich notes, resolved like the topic's own.
-struct NoteLinks<'p, 'a> {
-    page: &'p Page<'a>,
+struct NoteLinks<'p, 'a, 'o> {
+    page: &'p Page<'a, 'o>,
 }
 
-impl sanitize::Resolve for NoteLinks<'_, '_> {
+impl sanitize::Resolve for NoteLinks<'_, '_, '_> {
     fn link(&self, href: &str) -> Option<String> {
+        let plan = self.page.plan;
         if let Some(id) = href.strip_prefix("xmind:#") {
             // A link to another topic follows the links switch, like the topic's own link.
-            if !self.page.opts.wants(Extra::Links, true) {
+            if !plan.wants(Extra::Links) {
                 return None;
             }
-            return self
-                .page
+            return plan
                 .topic_by_id(id)
-                .filter(|&(s, t)| self.page.shown[s][t.index()])
-                .map(|(s, t)| format!("#t{s}-{}", t.0));
+                .filter(|r| plan.written(r.sheet, r.topic))
+                .map(|r| format!("#t{}-{}", r.sheet, r.topic.0));
         }
         if href.starts_with("xap:") {
-            return Some(self.page.opts.media_link(href)).filter(|s| !s.is_empty());
+            return Some(plan.opts().media_link(href)).filter(|s| !s.is_empty());
         }
-        safe_href(href)
+        url::web_href(href)
     }
 
     fn image(&self, src: &str) -> Option<String> {
         self.page.image_src(src)
     }
-}
-
-/// `href` when its scheme is one the page links to (`http`, `https`, `mailto`, `ftp`, or a
-/// bare `www.` host, given `http://`).
-fn safe_href(href: &str) -> Option<String> {
-    let lower = href.to_ascii_lowercase();
-    if unsafe_scheme(href) {
-        return None;
-    }
-    if ["http://", "https://", "mailto:", "ftp://"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-    {
-        Some(href.to_string())
-    } else if lower.starts_with("www.") {
-        Some(format!("http://{href}"))
-    } else {
-        None
-    }
-}
-
-/// A web link's `href` (the model classified it as web, so [`safe_href`] accepts it).
-fn web_href(href: &str) -> String {
-    safe_href(href).unwrap_or_else(|| href.to_string())
 }
 
 /// The name to save an attachment under: the topic's title when it looks like a file name
@@ -811,63 +630,11 @@ fn file_name(entry: &str, title: &str) -> String {
     }
 }
 
-/// The text of HTML without its tags (for telling empty notes).
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn sheet_title(sheet: &Sheet, index: usize) -> String {
-    let t = fold(&sheet.title);
-    if t.is_empty() {
-        format!("Sheet {}", index + 1)
-    } else {
-        t
-    }
-}
-
-/// White space runs folded into one space, trimmed.
-fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A topic's title on one line, for references (`(no title)` when empty).
-fn reference(sheet: &Sheet, id: TopicId) -> String {
-    let title = fold(&sheet.topic(id).title);
-    if title.is_empty() {
-        "(no title)".to_string()
-    } else {
-        title
-    }
-}
-
-/// The children a range covers: `first … last`, or one title.
-fn range_text(sheet: &Sheet, t: &Topic, r: ChildRange) -> String {
-    let title = |i: usize| {
-        t.children
-            .get(i)
-            .map_or_else(|| "(no title)".to_string(), |&c| reference(sheet, c))
-    };
-    if r.start == r.end {
-        title(r.start)
-    } else {
-        format!("{} … {}", title(r.start), title(r.end))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Comment, Notes, Relationship, TopicKind};
+    use crate::model::{ChildRange, Comment, Document, Notes, Relationship, Sheet, TopicKind};
+    use crate::write::WriteOptions;
 
     fn html(doc: &Document, opts: &WriteOptions) -> String {
         crate::write::to_string(&Html, doc, opts).unwrap()

@@ -8,10 +8,11 @@
 
 use std::io::{self, BufWriter, Write};
 
-use super::{Extra, WriteOptions, Writer};
-use crate::model::{BoundaryRange, Document, LinkKind, Sheet, Source, Topic, TopicId};
+use super::{Extra, Plan, Writer};
+use crate::error::Result;
+use crate::model::{BoundaryRange, LinkKind, Source, Topic, TopicId};
 
-/// The JSON emitter.
+/// The JSON writer (`-t json`).
 pub struct Json;
 
 impl Writer for Json {
@@ -24,7 +25,8 @@ impl Writer for Json {
     fn description(&self) -> &'static str {
         "the whole model as JSON (schema/xmindconv.schema.json)"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let doc = plan.doc();
         // Many small writes per topic: buffer them here, where the calls are direct. Larger
         // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
         // without being copied again.
@@ -40,7 +42,7 @@ impl Writer for Json {
             Source::Xml => "content.xml",
         };
         write!(out, ",\"source\":\"{source}\"")?;
-        if opts.wants(Extra::Markers, true) && !doc.marker_names.is_empty() {
+        if plan.wants(Extra::Markers) && !doc.marker_names.is_empty() {
             out.write_all(b",\"marker_names\":{")?;
             for (i, (id, name)) in doc.marker_names.iter().enumerate() {
                 if i > 0 {
@@ -53,25 +55,26 @@ impl Writer for Json {
             out.write_all(b"}")?;
         }
         out.write_all(b",\"sheets\":[")?;
-        for (i, sheet) in doc.sheets.iter().enumerate() {
-            if i > 0 {
+        for s in 0..doc.sheets.len() {
+            if s > 0 {
                 out.write_all(b",")?;
             }
-            write_sheet(sheet, opts, out)?;
+            write_sheet(plan, s, out)?;
         }
         out.write_all(b"]}\n")?;
-        out.flush()
+        Ok(out.flush()?)
     }
 }
 
-fn write_sheet(sheet: &Sheet, opts: &WriteOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_sheet(plan: &Plan<'_>, s: usize, out: &mut impl Write) -> io::Result<()> {
+    let sheet = &plan.doc().sheets[s];
     out.write_all(b"{\"id\":")?;
     string(out, &sheet.id)?;
     out.write_all(b",\"title\":")?;
     string(out, &sheet.title)?;
     out.write_all(b",\"root\":")?;
-    write_tree(sheet, opts, out)?;
-    if opts.wants(Extra::Relationships, true) {
+    write_tree(plan, s, out)?;
+    if plan.wants(Extra::Relationships) {
         out.write_all(b",\"relationships\":[")?;
         for (i, r) in sheet.relationships.iter().enumerate() {
             if i > 0 {
@@ -98,53 +101,66 @@ fn write_sheet(sheet: &Sheet, opts: &WriteOptions, out: &mut impl Write) -> io::
 
 /// Work left to do while writing nested topics.
 enum Task {
-    Topic(TopicId, usize),
+    Topic(TopicId),
     Raw(&'static str),
     Text(String),
 }
 
-fn write_tree(sheet: &Sheet, opts: &WriteOptions, out: &mut impl Write) -> io::Result<()> {
-    let mut stack = vec![Task::Topic(TopicId::ROOT, 0)];
+/// The root and everything written below it, nested as the model nests it (floating topics
+/// under the topic they hang from), with an explicit stack. A topic goes where the map first
+/// lists it, when the plan writes it.
+fn write_tree(plan: &Plan<'_>, s: usize, out: &mut impl Write) -> io::Result<()> {
+    let sheet = &plan.doc().sheets[s];
+    let mut done = vec![false; sheet.len()];
+    done[0] = true;
+    let mut stack = vec![Task::Topic(TopicId::ROOT)];
     // What follows a topic's scalar keys, in order; reused from topic to topic.
     let mut tail: Vec<Task> = Vec::new();
+    let mut take = |c: TopicId| {
+        let fresh = plan.written(s, c) && !done[c.index()];
+        if fresh {
+            done[c.index()] = true;
+        }
+        fresh
+    };
+    let mut kept: Vec<TopicId> = Vec::new();
     while let Some(task) = stack.pop() {
         match task {
             Task::Raw(s) => out.write_all(s.as_bytes())?,
             Task::Text(s) => out.write_all(s.as_bytes())?,
-            Task::Topic(id, depth) => {
+            Task::Topic(id) => {
                 let t = sheet.topic(id);
-                write_topic_head(t, opts, out)?;
+                write_topic_head(plan, t, out)?;
                 tail.clear();
-                let deeper = opts.within_depth(depth + 1);
-                let list = |tail: &mut Vec<Task>, key: &'static str, ids: &[TopicId]| {
+                let mut list = |tail: &mut Vec<Task>, key: &'static str, ids: &[TopicId]| {
+                    kept.clear();
+                    kept.extend(ids.iter().copied().filter(|&c| take(c)));
+                    if kept.is_empty() && key != ",\"children\":[" {
+                        return;
+                    }
                     tail.push(Task::Raw(key));
-                    for (i, &c) in ids.iter().enumerate() {
+                    for (i, &c) in kept.iter().enumerate() {
                         if i > 0 {
                             tail.push(Task::Raw(","));
                         }
-                        tail.push(Task::Topic(c, depth + 1));
+                        tail.push(Task::Topic(c));
                     }
                     tail.push(Task::Raw("]"));
                 };
-                let children: &[TopicId] = if deeper { &t.children } else { &[] };
-                list(&mut tail, ",\"children\":[", children);
-                if deeper && opts.wants(Extra::Floating, true) && !t.floating.is_empty() {
-                    list(&mut tail, ",\"floating\":[", &t.floating);
-                }
-                if deeper && opts.wants(Extra::Callouts, true) && !t.callouts.is_empty() {
-                    list(&mut tail, ",\"callouts\":[", &t.callouts);
-                }
-                if opts.wants(Extra::Summaries, true) && !t.summaries.is_empty() {
+                list(&mut tail, ",\"children\":[", &t.children);
+                list(&mut tail, ",\"floating\":[", &t.floating);
+                list(&mut tail, ",\"callouts\":[", &t.callouts);
+                if plan.wants(Extra::Summaries) && !t.summaries.is_empty() {
                     tail.push(Task::Raw(",\"summaries\":["));
-                    for (i, s) in t.summaries.iter().enumerate() {
+                    for (i, sm) in t.summaries.iter().enumerate() {
                         let comma = if i > 0 { "," } else { "" };
-                        let range = match s.range {
+                        let range = match sm.range {
                             Some(r) => format!("\"start\":{},\"end\":{}", r.start, r.end),
                             None => "\"start\":null,\"end\":null".to_string(),
                         };
                         tail.push(Task::Text(format!("{comma}{{{range},\"topic\":")));
-                        match s.topic {
-                            Some(st) if deeper => tail.push(Task::Topic(st, depth + 1)),
+                        match sm.topic {
+                            Some(st) if take(st) => tail.push(Task::Topic(st)),
                             _ => tail.push(Task::Raw("null")),
                         }
                         tail.push(Task::Raw("}"));
@@ -161,12 +177,12 @@ fn write_tree(sheet: &Sheet, opts: &WriteOptions, out: &mut impl Write) -> io::R
 }
 
 /// `{"id":…,"title":…` and every scalar extra of the topic; the caller closes the object.
-fn write_topic_head(t: &Topic, opts: &WriteOptions, out: &mut impl Write) -> io::Result<()> {
+fn write_topic_head(plan: &Plan<'_>, t: &Topic, out: &mut impl Write) -> io::Result<()> {
     out.write_all(b"{\"id\":")?;
     string(out, &t.id)?;
     out.write_all(b",\"title\":")?;
     string(out, &t.title)?;
-    if opts.wants(Extra::Notes, true) {
+    if plan.wants(Extra::Notes) {
         if let Some(n) = &t.notes {
             out.write_all(b",\"notes\":{\"plain\":")?;
             string(out, &n.plain)?;
@@ -177,15 +193,15 @@ fn write_topic_head(t: &Topic, opts: &WriteOptions, out: &mut impl Write) -> io:
             out.write_all(b"}")?;
         }
     }
-    if opts.wants(Extra::Labels, true) && !t.labels.is_empty() {
+    if plan.wants(Extra::Labels) && !t.labels.is_empty() {
         out.write_all(b",\"labels\":")?;
         strings(out, &t.labels)?;
     }
-    if opts.wants(Extra::Markers, true) && !t.markers.is_empty() {
+    if plan.wants(Extra::Markers) && !t.markers.is_empty() {
         out.write_all(b",\"markers\":")?;
         strings(out, &t.markers)?;
     }
-    if opts.wants(Extra::Links, true) {
+    if plan.wants(Extra::Links) {
         if let Some(l) = &t.link {
             let kind = match l.kind {
                 LinkKind::Web => "web",
@@ -196,7 +212,7 @@ fn write_topic_head(t: &Topic, opts: &WriteOptions, out: &mut impl Write) -> io:
             };
             write!(out, ",\"link\":{{\"kind\":\"{kind}\",\"href\":")?;
             string(out, &l.href)?;
-            if let Some(target) = l.target {
+            if let Some(target) = plan.link_target(l) {
                 write!(out, ",\"target\":{{\"sheet\":{},\"id\":", target.sheet + 1)?;
                 string(out, l.target_name())?;
                 out.write_all(b"}")?;
@@ -204,19 +220,21 @@ fn write_topic_head(t: &Topic, opts: &WriteOptions, out: &mut impl Write) -> io:
             out.write_all(b"}")?;
         }
     }
-    if opts.wants(Extra::Images, true) {
+    if plan.wants(Extra::Images) {
         if let Some(img) = &t.image {
             out.write_all(b",\"image\":{\"src\":")?;
             string(out, &img.src)?;
             for (key, v) in [("width", img.width), ("height", img.height)] {
-                if let Some(v) = v {
-                    write!(out, ",\"{key}\":{v}")?;
+                // JSON has no NaN or infinity: such a size is left out, as a missing one is.
+                if let Some(n) = v.and_then(number) {
+                    write!(out, ",\"{key}\":")?;
+                    serde_json::to_writer(&mut *out, &n)?;
                 }
             }
             out.write_all(b"}")?;
         }
     }
-    if opts.wants(Extra::Boundaries, true) && !t.boundaries.is_empty() {
+    if plan.wants(Extra::Boundaries) && !t.boundaries.is_empty() {
         out.write_all(b",\"boundaries\":[")?;
         for (i, b) in t.boundaries.iter().enumerate() {
             if i > 0 {
@@ -234,7 +252,7 @@ fn write_topic_head(t: &Topic, opts: &WriteOptions, out: &mut impl Write) -> io:
         }
         out.write_all(b"]")?;
     }
-    if opts.wants(Extra::Comments, true) && !t.comments.is_empty() {
+    if plan.wants(Extra::Comments) && !t.comments.is_empty() {
         out.write_all(b",\"comments\":[")?;
         for (i, c) in t.comments.iter().enumerate() {
             if i > 0 {
@@ -269,90 +287,59 @@ fn strings(out: &mut impl Write, items: &[String]) -> io::Result<()> {
     out.write_all(b"]")
 }
 
-/// The bytes a JSON string cannot hold as they are: `"`, `\` and the C0 controls.
-const ESCAPED: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = true;
-        b += 1;
+/// `v` as a JSON number: a whole number without a fraction (`120`, as XMind writes sizes), other
+/// finite values as serde_json writes them; `None` for NaN and infinities.
+fn number(v: f64) -> Option<serde_json::Number> {
+    if v.fract() == 0.0 && v.abs() < 9e15 {
+        Some((v as i64).into())
+    } else {
+        serde_json::Number::from_f64(v)
     }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
-
-/// Length of the longest prefix of whole 8-byte words with no byte to escape, tested a word
-/// at a time: most strings (ids, titles) have none.
-fn plain_prefix(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let mut n = 0;
-    for word in bytes.chunks_exact(8) {
-        let x = u64::from_ne_bytes(word.try_into().expect("8 bytes"));
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-        if control || has_zero(x ^ (ONES * b'"' as u64)) || has_zero(x ^ (ONES * b'\\' as u64)) {
-            break;
-        }
-        n += 8;
-    }
-    n
 }
 
-/// A JSON string literal (RFC 8259): `"` `\` and control characters escaped, the rest as UTF-8.
+/// A JSON string literal, written by serde_json (RFC 8259: `"`, `\\` and control characters
+/// escaped, the rest as UTF-8).
 fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
-    out.write_all(b"\"")?;
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate().skip(plain_prefix(bytes)) {
-        if !ESCAPED[b as usize] {
-            continue;
-        }
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            _ => b"",
-        };
-        out.write_all(&bytes[start..i])?;
-        if esc.is_empty() {
-            write!(out, "\\u{b:04x}")?;
-        } else {
-            out.write_all(esc)?;
-        }
-        start = i + 1;
-    }
-    out.write_all(&bytes[start..])?;
-    out.write_all(b"\"")
+    Ok(serde_json::to_writer(out, s)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Document, Image, Sheet};
+    use crate::write::WriteOptions;
 
     #[test]
     fn strings_are_escaped() {
         let mut out = Vec::new();
         string(&mut out, "a\"b\\c\nd\u{1}é").unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), r#""a\"b\\c\nd\u0001é""#);
-        // Every position of a byte to escape, in and after whole words.
-        for len in 0..20 {
-            for at in 0..len {
-                for (c, esc) in [('"', "\\\""), ('\\', "\\\\"), ('\u{1f}', "\\u001f")] {
-                    let mut s: Vec<char> = "abcdefghijklmnopqrst"[..len].chars().collect();
-                    s[at] = c;
-                    let s: String = s.into_iter().collect();
-                    let mut out = Vec::new();
-                    string(&mut out, &s).unwrap();
-                    let want = format!("\"{}\"", s.replace(c, esc));
-                    assert_eq!(String::from_utf8(out).unwrap(), want);
-                }
-            }
-        }
-        assert_eq!(plain_prefix(b"0123456789abcdef!"), 16);
-        assert_eq!(plain_prefix("é€😢 ~\u{7f}\u{80}xyzw".as_bytes()), 16);
+    }
+
+    #[test]
+    fn sizes_that_json_cannot_hold_are_left_out() {
+        let mut s = Sheet::new("root");
+        s.topics[0].image = Some(Box::new(Image {
+            src: "x.png".into(),
+            width: Some(f64::NAN),
+            height: Some(f64::INFINITY),
+        }));
+        let doc = Document {
+            sheets: vec![s.clone()],
+            ..Document::default()
+        };
+        let out = crate::write::to_string(&Json, &doc, &WriteOptions::default()).unwrap();
+        assert!(out.contains(r#""image":{"src":"x.png"}"#), "{out}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap();
+        s.topics[0].image.as_mut().unwrap().width = Some(12.5);
+        let doc = Document {
+            sheets: vec![s],
+            ..Document::default()
+        };
+        let out = crate::write::to_string(&Json, &doc, &WriteOptions::default()).unwrap();
+        assert!(
+            out.contains(r#""image":{"src":"x.png","width":12.5}"#),
+            "{out}"
+        );
     }
 }

@@ -25,13 +25,13 @@
 //! - A mindmap has no place for notes, labels, markers, links, images, boundaries,
 //!   relationships or comments: they are not written, whatever `--with` says.
 
-use std::io::{self, Write};
+use std::io::Write;
 
-use super::outline::{Parts, Role, Visit, pad, walk_outline};
-use super::{Extra, WriteOptions, Writer};
-use crate::model::{Document, Sheet, TopicId};
+use super::{Buf, Event, Extra, Plan, Role, Writer};
+use crate::error::{Error, Result};
+use crate::model::Sheet;
 
-/// The Mermaid mindmap emitter.
+/// The Mermaid mindmap writer (`-t mermaid`).
 pub struct Mermaid;
 
 impl Writer for Mermaid {
@@ -47,59 +47,58 @@ impl Writer for Mermaid {
     fn description(&self) -> &'static str {
         "Mermaid mindmap of one sheet (--sheet N picks it when the map has several)"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        let sheet = match doc.sheets.as_slice() {
+    fn carries(&self) -> &'static [Extra] {
+        &[Extra::Floating, Extra::Summaries, Extra::Callouts]
+    }
+    fn min_size(&self, plan: &Plan<'_>) -> u64 {
+        plan.indentation(2)
+    }
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let sheet = match plan.doc().sheets.as_slice() {
             [sheet] => sheet,
             sheets => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    sheets_error(sheets),
-                ));
+                return Err(Error::Unsupported {
+                    format: self.name(),
+                    message: sheets_error(sheets),
+                });
             }
         };
-        out.write_all(b"mindmap\n")?;
-        let parts = Parts {
-            summaries: opts.wants(Extra::Summaries, true),
-            callouts: opts.wants(Extra::Callouts, true),
-        };
+        let mut b = Buf::new(out);
+        b.s.push_str("mindmap\n");
         let mut next_id = 0usize;
-        let mut line = String::new();
-        let mut write = |visit: Visit, floating: bool| {
-            let Visit::Enter(id, depth, role) = visit else {
-                return Ok(());
-            };
-            let (open, close, class) = match role {
-                Role::Top if floating => (")", "(", Some("floating")),
-                Role::Top | Role::Attached => ("[", "]", None),
+        // Floating topics cannot be roots of their own: their trees hang below the root.
+        let mut below_root = 0;
+        for e in plan.walk(0) {
+            let Event::Enter(e) = e else { continue };
+            if e.level == 0 {
+                below_root = usize::from(e.role == Role::Floating);
+            }
+            let (open, close, class) = match e.role {
+                Role::Floating if e.level == 0 => (")", "(", Some("floating")),
                 Role::Summary(_) => ("{{", "}}", Some("summary")),
                 Role::Callout => ("(", ")", Some("callout")),
+                _ => ("[", "]", None),
             };
-            line.clear();
-            pad(&mut line, 2 * (depth + 1));
-            line.push_str(&format!("n{next_id}{open}\""));
+            let indent = 2 * (e.level + 1 + below_root);
+            super::text::pad(&mut b.s, indent);
+            b.s.push('n');
+            b.s.push_str(&next_id.to_string());
+            b.s.push_str(open);
+            b.s.push('"');
             next_id += 1;
-            encode(&mut line, &sheet.topic(id).title);
-            line.push('"');
-            line.push_str(close);
-            line.push('\n');
+            encode(&mut b.s, &sheet.topic(e.id).title);
+            b.s.push('"');
+            b.s.push_str(close);
+            b.s.push('\n');
             if let Some(class) = class {
-                pad(&mut line, 2 * (depth + 1));
-                line.push_str(":::");
-                line.push_str(class);
-                line.push('\n');
+                super::text::pad(&mut b.s, indent);
+                b.s.push_str(":::");
+                b.s.push_str(class);
+                b.s.push('\n');
             }
-            out.write_all(line.as_bytes())
-        };
-        let mut seen = vec![false; sheet.len()];
-        walk_outline(sheet, TopicId::ROOT, 0, parts, opts, &mut seen, |v| {
-            write(v, false)
-        })?;
-        if opts.wants(Extra::Floating, true) && opts.within_depth(1) {
-            for f in sheet.floating_topics() {
-                walk_outline(sheet, f, 1, parts, opts, &mut seen, |v| write(v, true))?;
-            }
+            b.flush_full()?;
         }
-        Ok(())
+        Ok(b.finish()?)
     }
 }
 
@@ -152,7 +151,8 @@ fn encode(out: &mut String, title: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Topic, TopicKind};
+    use crate::model::{Document, Topic, TopicId, TopicKind};
+    use crate::write::WriteOptions;
 
     fn enc(s: &str) -> String {
         let mut out = String::new();
@@ -236,7 +236,7 @@ mod tests {
         let err = Mermaid
             .write(&doc(vec![a, b]), &WriteOptions::default(), &mut out)
             .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(matches!(err, Error::Unsupported { .. }));
         assert_eq!(
             err.to_string(),
             "a Mermaid mindmap holds one sheet and this map has 2 (1 \"Plan\", 2 \"\"); \

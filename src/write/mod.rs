@@ -1,32 +1,61 @@
-//! Emitters: one file per output format, all with the same signature, listed once in
+//! Writers: one module per output format, all with the same signature, listed once in
 //! [`WRITERS`]. The command line's `-t` values, `-o` extension inference, `--list-formats` and the
 //! snapshot tests all read that table.
 //!
-//! Adding a format: write `src/emit/<format>.rs` with a unit struct implementing [`Writer`], then
-//! add `mod <format>;` and one line to [`WRITERS`].
+//! What a run writes is decided in one place, [`Plan`]: which sheets, which topics down to
+//! [`WriteOptions::depth`], which extras (each writer's defaults, declared by
+//! [`Writer::default_extras`], overridden by [`WriteOptions::set`]), where relationships and
+//! anchors go. Every writer then walks the plan ([`Plan::walk`]) instead of the model, so that
+//! every format writes the same topics for the same options.
+//!
+//! ```
+//! use xmindconv::write::{self, Markdown, Writer, WriteOptions};
+//!
+//! let doc = xmindconv::read_path("fixtures/大模型发展.xmind")?;
+//! let mut out = Vec::new();
+//! Markdown.write(&doc, &WriteOptions::default(), &mut out)?;
+//! assert!(out.starts_with("# 大模型".as_bytes()));
+//! # Ok::<(), xmindconv::Error>(())
+//! ```
 
 mod csv;
 mod dot;
+mod fmt;
 mod freemind;
 mod html;
+mod ids;
 mod json;
 mod markdown;
 mod mermaid;
 mod opml;
 mod org;
-mod outline;
+mod plan;
 mod plantuml;
-mod shared;
 mod text;
 
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::error::{Error, Result};
 pub use crate::markers::MarkerStyle;
-use crate::model::{Document, Sheet, TopicId};
-pub use csv::CsvStyle;
+use crate::model::Document;
+pub use csv::{Csv, CsvStyle};
+pub use dot::Dot;
+pub use freemind::FreeMind;
+pub use html::Html;
+pub use json::Json;
+pub use markdown::Markdown;
+pub use mermaid::Mermaid;
+pub use opml::Opml;
+pub use org::Org;
+pub use plan::{Entry, Event, Order, Plan, Role, Walk};
+pub use plantuml::PlantUml;
+pub use text::Text;
 
 /// An output format.
+///
+/// A writer declares what it can hold and what it writes by default; [`Writer::write`] makes the
+/// [`Plan`] from the options and hands it to [`Writer::write_plan`], which is the format itself.
 pub trait Writer: Sync {
     /// The name typed after `-t/--to`, e.g. `"markdown"`.
     fn name(&self) -> &'static str;
@@ -39,14 +68,40 @@ pub trait Writer: Sync {
     fn extensions(&self) -> &'static [&'static str];
     /// One line for `--list-formats`.
     fn description(&self) -> &'static str;
+    /// The extras this format writes unless told otherwise.
+    fn default_extras(&self) -> &'static [Extra] {
+        &Extra::ALL
+    }
+    /// The extras this format has a place for at all; the others are never written, whatever
+    /// the options say.
+    fn carries(&self) -> &'static [Extra] {
+        &Extra::ALL
+    }
+    /// Whether the summary topics and callouts below a topic come before its attached children
+    /// (formats that write them with the topic's own extras) or after them.
+    fn order(&self) -> Order {
+        Order::ChildrenFirst
+    }
     /// Whether this format embeds the files stored in the map (images, attachments), so that
     /// the map should be read with [`crate::read::ReadOptions::media`] to fill
     /// [`Document::media`]. The command line does so for such formats.
     fn wants_media(&self) -> bool {
         false
     }
-    /// Writes `doc` to `out`.
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()>;
+    /// A lower bound of the size in bytes of what [`Writer::write_plan`] writes, from the shape
+    /// of the plan alone (for an indented format, the indentation: [`Plan::indentation`]).
+    /// Checked against [`WriteOptions::max_output`] before anything is written.
+    fn min_size(&self, plan: &Plan<'_>) -> u64 {
+        let _ = plan;
+        0
+    }
+    /// Writes what `plan` says to `out`. Output is buffered by the writer: `out` may be a raw
+    /// file.
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()>;
+    /// Writes `doc` to `out`: the plan for `opts`, its size checked, then the format.
+    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> Result<()> {
+        run(self, doc, opts, out)
+    }
 }
 
 impl std::fmt::Debug for dyn Writer {
@@ -57,20 +112,11 @@ impl std::fmt::Debug for dyn Writer {
 
 /// Every output format, in the order `--list-formats` shows them.
 pub static WRITERS: &[&dyn Writer] = &[
-    &markdown::Markdown, // the default format
-    &json::Json,
-    &text::Text,
-    &opml::Opml,
-    &mermaid::Mermaid,
-    &freemind::FreeMind,
-    &org::Org,
-    &plantuml::PlantUml,
-    &dot::Dot,
-    &html::Html,
-    &csv::Csv,
+    &Markdown, // the default format
+    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv,
 ];
 
-/// The emitter called `name` (a name or an alias, any case).
+/// The writer called `name` (a name or an alias, any case).
 pub fn by_name(name: &str) -> Option<&'static dyn Writer> {
     let name = name.to_ascii_lowercase();
     WRITERS
@@ -79,7 +125,7 @@ pub fn by_name(name: &str) -> Option<&'static dyn Writer> {
         .find(|e| e.name() == name || e.aliases().contains(&name.as_str()))
 }
 
-/// The emitter whose extension `path` has (`out.md` → markdown).
+/// The writer whose extension `path` has (`out.md` → markdown).
 pub fn by_extension(path: &Path) -> Option<&'static dyn Writer> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     WRITERS
@@ -88,16 +134,17 @@ pub fn by_extension(path: &Path) -> Option<&'static dyn Writer> {
         .find(|e| e.extensions().contains(&ext.as_str()))
 }
 
-/// Runs an emitter into a `String`. Fails only when the emitter refuses the document (Mermaid
-/// with several sheets), since writing to memory cannot fail.
-pub fn to_string(emitter: &dyn Writer, doc: &Document, opts: &WriteOptions) -> io::Result<String> {
+/// Runs a writer into a `String`. Fails only when the writer refuses the document (Mermaid
+/// with several sheets) or the output passes [`WriteOptions::max_output`].
+pub fn to_string(writer: &dyn Writer, doc: &Document, opts: &WriteOptions) -> Result<String> {
     let mut out = Vec::new();
-    emitter.write(doc, opts, &mut out)?;
+    writer.write(doc, opts, &mut out)?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// Parts of a map besides the titles and the tree of attached topics. Each emitter has its own
-/// default for each; [`WriteOptions`] can force any of them on or off.
+/// Parts of a map besides the titles and the tree of attached topics. Each writer has its own
+/// default for each ([`Writer::default_extras`]); [`WriteOptions`] can force any of them on or
+/// off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Extra {
@@ -163,22 +210,24 @@ impl Extra {
         Extra::ALL.into_iter().find(|e| e.name() == name)
     }
 
+    /// Position in [`Extra::ALL`].
     fn index(self) -> usize {
-        Extra::ALL.iter().position(|&e| e == self).unwrap_or(0)
+        self as usize
     }
 }
 
-/// Options shared by every emitter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Options shared by every writer.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WriteOptions {
     /// Write topics down to this many levels below the root (`Some(0)`: the root only).
+    /// Floating topics count one level below the topic they hang from.
     pub depth: Option<usize>,
     /// Markdown: how many levels, counting the root, are headings (`#` to `######`); deeper
     /// topics are nested `- ` lists. `Some(0)`: every topic, the root too, is a list item.
     /// `None`: the default, 2 (the root is `#`, main topics `##`). Values above 6 count as 6.
     pub heading_levels: Option<usize>,
-    /// How markers are written by emitters that write them as text: words (`P1`, `50%`,
+    /// How markers are written by writers that write them as text: words (`P1`, `50%`,
     /// `red flag`) or emoji. The mapping is in [`crate::markers`].
     pub marker_style: MarkerStyle,
     /// The folder `--extract-media` wrote the map's stored files to: `xap:` references become
@@ -192,8 +241,29 @@ pub struct WriteOptions {
     /// CSV: write cells that start like a formula (`=`, `+`, `-`, `@`, tab, carriage return) as
     /// they are. By default such a cell gets a `'` in front, so that spreadsheets do not run it.
     pub csv_keep_formulas: bool,
-    /// Forced choices for extras; `None` leaves the emitter's default.
+    /// The most bytes a writer may write (`--max-output`, default 1 GiB). An indented format
+    /// on a very deep map would write far more than the map holds (the indentation grows with
+    /// the square of the depth): such a run fails with [`Error::OutputLimit`] before writing
+    /// anything when the plan shows it, else as soon as the limit is passed.
+    pub max_output: u64,
+    /// Forced choices for extras; `None` leaves the writer's default.
     include: [Option<bool>; Extra::ALL.len()],
+}
+
+impl Default for WriteOptions {
+    fn default() -> WriteOptions {
+        WriteOptions {
+            depth: None,
+            heading_levels: None,
+            marker_style: MarkerStyle::default(),
+            media_dir: None,
+            csv_style: CsvStyle::default(),
+            csv_bom: false,
+            csv_keep_formulas: false,
+            max_output: 1 << 30,
+            include: [None; Extra::ALL.len()],
+        }
+    }
 }
 
 impl WriteOptions {
@@ -209,6 +279,11 @@ impl WriteOptions {
             self.set(e, false);
         }
         self
+    }
+
+    /// Whether `extra` is written by a writer whose default for it is `default`.
+    pub fn wants(&self, extra: Extra, default: bool) -> bool {
+        self.include[extra.index()].unwrap_or(default)
     }
 
     /// The link to write for an image source or attachment: a stored file (`xap:resources/a.png`)
@@ -228,46 +303,141 @@ impl WriteOptions {
         }
     }
 
-    /// Whether to write `extra`, given the emitter's default.
-    pub fn wants(&self, extra: Extra, default: bool) -> bool {
-        self.include[extra.index()].unwrap_or(default)
-    }
-
     /// Whether a topic at `depth` below the root is written.
     pub fn within_depth(&self, depth: usize) -> bool {
         self.depth.is_none_or(|m| depth <= m)
     }
 }
 
-/// One step of a depth-first walk over attached topics: entering a topic, or leaving it after
-/// all its children.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Step {
-    Enter(TopicId, usize),
-    Leave(TopicId, usize),
+/// Plans, checks the size, and writes: the body of [`Writer::write`].
+fn run<W: Writer + ?Sized>(
+    writer: &W,
+    doc: &Document,
+    opts: &WriteOptions,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let plan = Plan::new(doc, opts, writer);
+    let need = writer.min_size(&plan);
+    if need > opts.max_output {
+        return Err(too_big(writer, doc, opts, Some(need)));
+    }
+    let mut limited = Limited {
+        out,
+        left: opts.max_output,
+        over: false,
+    };
+    match writer.write_plan(&plan, &mut limited) {
+        Err(_) if limited.over => Err(too_big(writer, doc, opts, None)),
+        other => other,
+    }
 }
 
-/// Depth-first walk over `start` and its attached children down to `opts.depth` (depth
-/// counted from the root, `start` at `depth`), with an explicit stack.
-pub(crate) fn walk(
-    sheet: &Sheet,
-    start: TopicId,
-    depth: usize,
+/// The error for an output past [`WriteOptions::max_output`]; `need` is the size the plan showed
+/// before writing, `None` when writing passed the limit. Names how deep the map is and the
+/// largest `--depth` that fits, found by planning again with smaller depths (only on this path).
+fn too_big<W: Writer + ?Sized>(
+    writer: &W,
+    doc: &Document,
     opts: &WriteOptions,
-    mut f: impl FnMut(Step) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut stack = vec![Step::Enter(start, depth)];
-    while let Some(step) = stack.pop() {
-        f(step)?;
-        if let Step::Enter(id, d) = step {
-            stack.push(Step::Leave(id, d));
-            if opts.within_depth(d + 1) {
-                let children = &sheet.topic(id).children;
-                stack.extend(children.iter().rev().map(|&c| Step::Enter(c, d + 1)));
-            }
+    need: Option<u64>,
+) -> Error {
+    let deepest = Plan::new(doc, opts, writer).deepest();
+    let fits = |depth: usize| {
+        let mut o = opts.clone();
+        o.depth = Some(depth);
+        writer.min_size(&Plan::new(doc, &o, writer)) <= opts.max_output
+    };
+    let (mut lo, mut hi) = (0usize, deepest);
+    // The largest depth that fits, when some smaller depth fits at all.
+    let depth = if fits(0) && need.is_some() {
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if fits(mid) { lo = mid } else { hi = mid - 1 }
+        }
+        Some(lo)
+    } else {
+        None
+    };
+    Error::OutputLimit {
+        format: writer.name(),
+        limit: opts.max_output,
+        deepest,
+        depth,
+        need,
+    }
+}
+
+/// A writer that fails once more than `left` bytes are written to it.
+struct Limited<'a> {
+    out: &'a mut dyn Write,
+    left: u64,
+    /// The limit was passed (the error it gave is then [`Error::OutputLimit`]).
+    over: bool,
+}
+
+impl Write for Limited<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.check(buf.len())?;
+        let n = self.out.write(buf)?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.check(buf.len())?;
+        self.out.write_all(buf)?;
+        self.left -= buf.len() as u64;
+        Ok(())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl Limited<'_> {
+    fn check(&mut self, len: usize) -> io::Result<()> {
+        if len as u64 > self.left {
+            self.over = true;
+            return Err(io::Error::other("output limit"));
+        }
+        Ok(())
+    }
+}
+
+/// Buffers many small writes to a `dyn Write` in one `String` handed on in blocks: the writers
+/// build their text in it (escaping straight into it), and it is written out whenever it holds
+/// [`Buf::BLOCK`] bytes or more (whole pieces: the last one may take it past).
+pub(crate) struct Buf<'o> {
+    pub s: String,
+    out: &'o mut dyn Write,
+}
+
+impl<'o> Buf<'o> {
+    /// Larger than the command line's own buffer (64 KiB), so that blocks pass through it
+    /// without being copied again.
+    const BLOCK: usize = 64 << 10;
+
+    pub fn new(out: &'o mut dyn Write) -> Self {
+        Buf {
+            s: String::with_capacity(Self::BLOCK + (8 << 10)),
+            out,
         }
     }
-    Ok(())
+
+    /// Hands the text on when a block is full.
+    pub fn flush_full(&mut self) -> io::Result<()> {
+        if self.s.len() >= Self::BLOCK {
+            self.out.write_all(self.s.as_bytes())?;
+            self.s.clear();
+        }
+        Ok(())
+    }
+
+    /// Hands all the text on.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out.write_all(self.s.as_bytes())?;
+        self.s.clear();
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]
@@ -287,6 +457,13 @@ mod tests {
             for x in e.extensions() {
                 assert!(exts.insert(*x), "extension {x} is used twice");
             }
+        }
+    }
+
+    #[test]
+    fn extra_index_is_its_place_in_all() {
+        for (i, e) in Extra::ALL.into_iter().enumerate() {
+            assert_eq!(e.index(), i);
         }
     }
 }

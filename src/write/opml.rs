@@ -32,14 +32,14 @@
 //!     line, `: LABEL` appended when labelled; relationships with a missing end are left out;
 //!   - comments: `_comments`, one `AUTHOR: TEXT` per comment, separated by line breaks.
 
-use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::Write;
 
-use super::outline::{Parts, Role, Visit, pad, walk_outline};
-use super::{Extra, WriteOptions, Writer};
+use super::{Buf, Event, Plan, Role, Writer, fmt};
+use crate::error::Result;
 use crate::model::{BoundaryRange, ChildRange, Document, LinkKind, Sheet, TopicId};
+use crate::xml::{self, ATTRIBUTE};
 
-/// The OPML 2.0 emitter.
+/// The OPML 2.0 writer (`-t opml`).
 pub struct Opml;
 
 impl Writer for Opml {
@@ -52,29 +52,33 @@ impl Writer for Opml {
     fn description(&self) -> &'static str {
         "OPML 2.0 outline: notes in _note, links as type=\"link\", one outline per sheet if several"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n")?;
-        let mut line = String::from("  <head>\n    <title>");
-        escape_element(&mut line, &head_title(doc));
-        line.push_str("</title>\n  </head>\n  <body>\n");
-        out.write_all(line.as_bytes())?;
-        if let [sheet] = doc.sheets.as_slice() {
-            write_sheet(sheet, opts, 2, out)?;
+    fn min_size(&self, plan: &Plan<'_>) -> u64 {
+        plan.indentation(2)
+    }
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let doc = plan.doc();
+        let mut b = Buf::new(out);
+        b.s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
+        b.s.push_str("  <head>\n    <title>");
+        xml::escape_into(&mut b.s, &head_title(doc), ATTRIBUTE);
+        b.s.push_str("</title>\n  </head>\n  <body>\n");
+        if doc.sheets.len() == 1 {
+            write_sheet(plan, 0, 2, &mut b)?;
         } else {
             for (i, sheet) in doc.sheets.iter().enumerate() {
-                let mut line = String::from("    <outline text=\"");
+                b.s.push_str("    <outline text=\"");
                 if sheet.title.is_empty() {
-                    line.push_str(&format!("Sheet {}", i + 1));
+                    b.s.push_str(&format!("Sheet {}", i + 1));
                 } else {
-                    escape_text(&mut line, &sheet.title);
+                    escape_text(&mut b.s, &sheet.title);
                 }
-                line.push_str("\" _kind=\"sheet\">\n");
-                out.write_all(line.as_bytes())?;
-                write_sheet(sheet, opts, 3, out)?;
-                out.write_all(b"    </outline>\n")?;
+                b.s.push_str("\" _kind=\"sheet\">\n");
+                write_sheet(plan, i, 3, &mut b)?;
+                b.s.push_str("    </outline>\n");
             }
         }
-        out.write_all(b"  </body>\n</opml>\n")
+        b.s.push_str("  </body>\n</opml>\n");
+        Ok(b.finish()?)
     }
 }
 
@@ -90,166 +94,62 @@ fn head_title(doc: &Document) -> String {
         }
     });
     let title = match (&doc.name, doc.sheets.len()) {
-        (Some(name), n) if n > 1 => {
-            let lower = name.to_ascii_lowercase();
-            if lower.ends_with(".xmind") && name.len() > 6 {
-                &name[..name.len() - 6]
-            } else {
-                name.as_str()
-            }
-        }
+        (Some(name), n) if n > 1 => fmt::file_stem(name),
         _ => sheet_title,
     };
-    title.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// What the emitter writes, decided once from the options (every extra on by default).
-struct Wanted {
-    floating: bool,
-    parts: Parts,
-    notes: bool,
-    labels: bool,
-    markers: bool,
-    links: bool,
-    images: bool,
-    boundaries: bool,
-    comments: bool,
-}
-
-impl Wanted {
-    fn new(opts: &WriteOptions) -> Wanted {
-        Wanted {
-            floating: opts.wants(Extra::Floating, true),
-            parts: Parts {
-                summaries: opts.wants(Extra::Summaries, true),
-                callouts: opts.wants(Extra::Callouts, true),
-            },
-            notes: opts.wants(Extra::Notes, true),
-            labels: opts.wants(Extra::Labels, true),
-            markers: opts.wants(Extra::Markers, true),
-            links: opts.wants(Extra::Links, true),
-            images: opts.wants(Extra::Images, true),
-            boundaries: opts.wants(Extra::Boundaries, true),
-            comments: opts.wants(Extra::Comments, true),
-        }
-    }
+    fmt::fold(title)
 }
 
 /// The root's outline and then each floating topic's, `base` levels deep.
-fn write_sheet(
-    sheet: &Sheet,
-    opts: &WriteOptions,
-    base: usize,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let wanted = Wanted::new(opts);
-    // Relationships, as lines of the `_relationships` attribute of the topic they start from.
-    let mut relations: HashMap<TopicId, Vec<String>> = HashMap::new();
-    if opts.wants(Extra::Relationships, true) {
-        for r in &sheet.relationships {
-            if let (Some(from), Some(to)) = (r.from, r.to) {
-                let mut line = format!("→ {}", sheet.topic(to).title.replace('\n', " "));
-                if !r.title.is_empty() {
-                    line.push_str(": ");
-                    line.push_str(&r.title);
+fn write_sheet(plan: &Plan<'_>, s: usize, base: usize, b: &mut Buf<'_>) -> Result<()> {
+    let sheet = &plan.doc().sheets[s];
+    for event in plan.walk(s) {
+        match event {
+            Event::Enter(e) => {
+                super::text::pad(&mut b.s, 2 * (base + e.level));
+                b.s.push_str("<outline");
+                attributes(&mut b.s, plan, s, sheet, e.id, e.role);
+                b.s.push_str(if e.has_below() { ">\n" } else { "/>\n" });
+            }
+            Event::Leave(e) => {
+                if e.has_below() {
+                    super::text::pad(&mut b.s, 2 * (base + e.level));
+                    b.s.push_str("</outline>\n");
                 }
-                relations.entry(from).or_default().push(line);
             }
         }
-    }
-    let mut tops = vec![TopicId::ROOT];
-    if wanted.floating {
-        tops.extend(sheet.floating_topics());
-    }
-    let mut line = String::new();
-    let mut seen = vec![false; sheet.len()];
-    for top in tops {
-        walk_outline(sheet, top, 0, wanted.parts, opts, &mut seen, |visit| {
-            line.clear();
-            match visit {
-                Visit::Enter(id, depth, role) => {
-                    indent(&mut line, base + depth);
-                    line.push_str("<outline");
-                    let role = match role {
-                        Role::Top if id != TopicId::ROOT => Kind::Floating,
-                        Role::Top | Role::Attached => Kind::Plain,
-                        Role::Summary(i) => {
-                            let parent = sheet.topic(id).parent().unwrap_or(TopicId::ROOT);
-                            Kind::Summary(
-                                sheet.topic(parent).summaries.get(i).and_then(|s| s.range),
-                            )
-                        }
-                        Role::Callout => Kind::Callout,
-                    };
-                    attributes(&mut line, sheet, id, role, &wanted, &relations);
-                    let below = has_below(sheet, id, depth, &wanted, opts);
-                    line.push_str(if below { ">\n" } else { "/>\n" });
-                }
-                Visit::Leave(id, depth, _) => {
-                    if has_below(sheet, id, depth, &wanted, opts) {
-                        indent(&mut line, base + depth);
-                        line.push_str("</outline>\n");
-                    }
-                }
-            }
-            out.write_all(line.as_bytes())
-        })?;
+        b.flush_full()?;
     }
     Ok(())
-}
-
-/// Whether the walk writes anything below topic `id` at `depth`.
-fn has_below(
-    sheet: &Sheet,
-    id: TopicId,
-    depth: usize,
-    wanted: &Wanted,
-    opts: &WriteOptions,
-) -> bool {
-    let t = sheet.topic(id);
-    opts.within_depth(depth + 1)
-        && (!t.children.is_empty()
-            || (wanted.parts.summaries && t.summaries.iter().any(|s| s.topic.is_some()))
-            || (wanted.parts.callouts && !t.callouts.is_empty()))
-}
-
-fn indent(line: &mut String, levels: usize) {
-    pad(line, 2 * levels);
-}
-
-/// What kind of outline a topic is written as.
-enum Kind {
-    Plain,
-    Floating,
-    Summary(Option<ChildRange>),
-    Callout,
 }
 
 /// ` text="…"` and every wanted attribute of topic `id`.
 fn attributes(
     line: &mut String,
+    plan: &Plan<'_>,
+    s: usize,
     sheet: &Sheet,
     id: TopicId,
-    kind: Kind,
-    wanted: &Wanted,
-    relations: &HashMap<TopicId, Vec<String>>,
+    role: Role,
 ) {
+    use super::Extra;
     let t = sheet.topic(id);
     line.push_str(" text=\"");
     escape_text(line, &t.title);
     line.push('"');
-    match kind {
-        Kind::Plain => {}
-        Kind::Floating => line.push_str(" _kind=\"floating\""),
-        Kind::Summary(range) => {
+    match role {
+        Role::Root | Role::Attached => {}
+        Role::Floating => line.push_str(" _kind=\"floating\""),
+        Role::Summary(i) => {
             line.push_str(" _kind=\"summary\"");
-            if let Some(r) = range {
+            let parent = t.parent().unwrap_or(TopicId::ROOT);
+            if let Some(r) = sheet.topic(parent).summaries.get(i).and_then(|s| s.range) {
                 line.push_str(&format!(" _range=\"{}\"", range_text(r)));
             }
         }
-        Kind::Callout => line.push_str(" _kind=\"callout\""),
+        Role::Callout => line.push_str(" _kind=\"callout\""),
     }
-    if wanted.links {
+    if plan.wants(Extra::Links) {
         if let Some(link) = &t.link {
             match link.kind {
                 LinkKind::Web | LinkKind::File | LinkKind::Other => {
@@ -260,23 +160,23 @@ fn attributes(
             }
         }
     }
-    if wanted.notes {
+    if plan.wants(Extra::Notes) {
         if let Some(n) = &t.notes {
             attribute(line, "_note", n.plain.trim_end());
         }
     }
-    if wanted.labels && !t.labels.is_empty() {
+    if plan.wants(Extra::Labels) && !t.labels.is_empty() {
         attribute(line, "_labels", &t.labels.join(", "));
     }
-    if wanted.markers && !t.markers.is_empty() {
+    if plan.wants(Extra::Markers) && !t.markers.is_empty() {
         attribute(line, "_markers", &t.markers.join(", "));
     }
-    if wanted.images {
+    if plan.wants(Extra::Images) {
         if let Some(img) = &t.image {
             attribute(line, "_image", &img.src);
         }
     }
-    if wanted.boundaries && !t.boundaries.is_empty() {
+    if plan.wants(Extra::Boundaries) && !t.boundaries.is_empty() {
         let lines: Vec<String> = t
             .boundaries
             .iter()
@@ -291,10 +191,22 @@ fn attributes(
             .collect();
         attribute(line, "_boundaries", &lines.join("\n"));
     }
-    if let Some(rels) = relations.get(&id) {
+    let rels: Vec<String> = plan
+        .relationships_at(s, id)
+        .map(|(r, first)| {
+            let mut line = fmt::relationship_end(plan, s, r, first);
+            let title = &sheet.relationships[r].title;
+            if !title.is_empty() {
+                line.push_str(": ");
+                line.push_str(title);
+            }
+            line
+        })
+        .collect();
+    if !rels.is_empty() {
         attribute(line, "_relationships", &rels.join("\n"));
     }
-    if wanted.comments && !t.comments.is_empty() {
+    if plan.wants(Extra::Comments) && !t.comments.is_empty() {
         let lines: Vec<String> = t
             .comments
             .iter()
@@ -318,64 +230,31 @@ fn attribute(line: &mut String, name: &str, value: &str) {
     line.push(' ');
     line.push_str(name);
     line.push_str("=\"");
-    escape_attribute(line, value);
+    xml::escape_into(line, value, ATTRIBUTE);
     line.push('"');
-}
-
-/// Escapes one character for an XML attribute value, or returns `false` for one that needs no
-/// escaping. Characters XML 1.0 forbids become U+FFFD.
-fn escape_xml_char(out: &mut String, c: char) -> bool {
-    let esc = match c {
-        '&' => "&amp;",
-        '<' => "&lt;",
-        '>' => "&gt;",
-        '"' => "&quot;",
-        '\n' => "&#10;",
-        '\r' => "&#13;",
-        '\t' => "&#9;",
-        '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => "\u{fffd}",
-        _ => return false,
-    };
-    out.push_str(esc);
-    true
-}
-
-/// `s` as an XML attribute value.
-fn escape_attribute(out: &mut String, s: &str) {
-    for c in s.chars() {
-        if !escape_xml_char(out, c) {
-            out.push(c);
-        }
-    }
-}
-
-/// `s` as XML element content (the head title).
-fn escape_element(out: &mut String, s: &str) {
-    escape_attribute(out, s);
 }
 
 /// A title as the value of `text`: first as HTML text (`&` → `&amp;`, `<` → `&lt;`, `$` in
 /// `<span>` when there are two or more), then escaped for the XML attribute.
 fn escape_text(out: &mut String, title: &str) {
+    let mut html = String::with_capacity(title.len());
     let wrap_dollars = title.matches('$').nth(1).is_some();
     for c in title.chars() {
         match c {
-            '&' => out.push_str("&amp;amp;"),
-            '<' => out.push_str("&amp;lt;"),
-            '$' if wrap_dollars => out.push_str("&lt;span&gt;$&lt;/span&gt;"),
-            _ => {
-                if !escape_xml_char(out, c) {
-                    out.push(c);
-                }
-            }
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '$' if wrap_dollars => html.push_str("<span>$</span>"),
+            c => html.push(c),
         }
     }
+    xml::escape_into(out, &html, ATTRIBUTE);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Notes, Topic, TopicKind};
+    use crate::write::WriteOptions;
 
     fn text(s: &str) -> String {
         let mut out = String::new();
@@ -385,8 +264,8 @@ mod tests {
 
     fn attr(s: &str) -> String {
         let mut out = String::new();
-        escape_attribute(&mut out, s);
-        out
+        attribute(&mut out, "a", s);
+        out[4..out.len() - 1].to_string()
     }
 
     #[test]

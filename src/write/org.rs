@@ -29,14 +29,15 @@
 //!   `VISIBILITY: folded`.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{self, Write};
+use std::io::Write;
 
-use super::shared::{self, Ctx, Ids, Kind, Visit};
-use super::{Extra, WriteOptions, Writer};
+use super::{Buf, Event, Extra, Plan, Role, Writer, fmt, ids};
+use crate::error::Result;
 use crate::markers::{self, MarkerStyle};
-use crate::model::{Document, LinkKind, Topic, TopicId};
+use crate::model::{LinkKind, Topic, TopicId};
+use crate::url;
 
-/// The Org mode emitter.
+/// The Org mode writer (`-t org`).
 pub struct Org;
 
 /// Org's escape character.
@@ -52,88 +53,38 @@ impl Writer for Org {
     fn description(&self) -> &'static str {
         "Org mode: headings by depth, notes as body text, labels and markers as tags"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        let ctx = Ctx::new(doc, opts, &Extra::ALL);
+    fn min_size(&self, plan: &Plan<'_>) -> u64 {
+        plan.indentation(1)
+    }
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let doc = plan.doc();
         let mut w = OrgOut {
-            anchors: anchors(&ctx),
-            ctx: &ctx,
-            out,
+            anchors: ids::anchors(plan, true, |_, _, t| t.id.to_string()),
+            plan,
+            b: Buf::new(out),
             blank: false,
         };
         let several = doc.sheets.len() > 1;
         for (s, sheet) in doc.sheets.iter().enumerate() {
             if several {
-                let line = format!("# Sheet {}: {}", s + 1, shared::fold(&sheet.title));
-                w.line(line.trim_end())?;
+                let line = format!("# Sheet {}: {}", s + 1, fmt::fold(&sheet.title));
+                w.line(line.trim_end());
             }
-            let mut seen = vec![false; sheet.len()];
-            for (start, depth, kind) in ctx.tops(sheet) {
-                ctx.walk(sheet, start, depth, kind, &mut seen, |v| match v {
-                    Visit::Enter(n) => w.topic(s, n.id, n.depth, n.depth + 1 - depth, n.kind),
-                    Visit::Leave(_) => Ok(()),
-                })?;
+            for e in plan.walk(s) {
+                if let Event::Enter(e) = e {
+                    w.topic(s, e.id, e.depth, e.level + 1, e.role, e.has_below());
+                    w.b.flush_full()?;
+                }
             }
         }
-        Ok(())
+        Ok(w.b.finish()?)
     }
-}
-
-/// `CUSTOM_ID`s of the topics that written topic links and relationships point at.
-fn anchors(ctx: &Ctx<'_>) -> HashMap<(usize, TopicId), String> {
-    let doc = ctx.doc;
-    let mut wanted: HashSet<(usize, TopicId)> = HashSet::new();
-    for (s, sheet) in doc.sheets.iter().enumerate() {
-        if ctx.wants(Extra::Links) {
-            for (i, t) in sheet.topics.iter().enumerate() {
-                if !ctx.is_written(s, TopicId(i as u32)) {
-                    continue;
-                }
-                if let Some(l) = t.link.as_deref().filter(|l| l.kind == LinkKind::Topic) {
-                    wanted.extend(ctx.link_target(l));
-                }
-            }
-        }
-        for (_, rels) in ctx.relationship_carriers(s) {
-            for &(r, first) in rels {
-                let rel = &sheet.relationships[r];
-                let other = if first { rel.to } else { rel.from };
-                if let Some(o) = other.filter(|&o| ctx.is_written(s, o)) {
-                    wanted.insert((s, o));
-                }
-            }
-        }
-    }
-    let mut wanted: Vec<_> = wanted.into_iter().collect();
-    wanted.sort();
-    let mut ids = Ids::default();
-    wanted
-        .into_iter()
-        .map(|(s, id)| {
-            let t = doc.sheets[s].topic(id);
-            let clean: String =
-                t.id.chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                            c
-                        } else {
-                            '-'
-                        }
-                    })
-                    .collect();
-            let base = if clean.is_empty() {
-                format!("topic-{}-{}", s + 1, id.0)
-            } else {
-                format!("topic-{clean}")
-            };
-            ((s, id), ids.unique(&base))
-        })
-        .collect()
 }
 
 struct OrgOut<'a, 'o> {
-    ctx: &'a Ctx<'a>,
+    plan: &'a Plan<'a>,
     anchors: HashMap<(usize, TopicId), String>,
-    out: &'o mut dyn Write,
+    b: Buf<'o>,
     /// A blank line is due before the next heading.
     blank: bool,
 }
@@ -147,9 +98,9 @@ enum LinkForm {
 }
 
 impl OrgOut<'_, '_> {
-    fn line(&mut self, text: &str) -> io::Result<()> {
-        self.out.write_all(text.as_bytes())?;
-        self.out.write_all(b"\n")
+    fn line(&mut self, text: &str) {
+        self.b.s.push_str(text);
+        self.b.s.push('\n');
     }
 
     fn topic(
@@ -158,33 +109,22 @@ impl OrgOut<'_, '_> {
         id: TopicId,
         depth: usize,
         level: usize,
-        kind: Kind,
-    ) -> io::Result<()> {
-        let ctx = self.ctx;
-        let sheet = &ctx.doc.sheets[s];
+        role: Role,
+        below: bool,
+    ) {
+        let plan = self.plan;
+        let sheet = &plan.doc().sheets[s];
         let t = sheet.topic(id);
         if std::mem::take(&mut self.blank) {
-            self.out.write_all(b"\n")?;
+            self.b.s.push('\n');
         }
 
         // The heading line.
         let mut head = "*".repeat(level);
         head.push(' ');
-        let prefix = match kind {
-            Kind::Summary(i) => {
-                let covered = t.parent().and_then(|p| {
-                    let p = sheet.topic(p);
-                    p.summaries
-                        .get(i)
-                        .and_then(|sm| sm.range)
-                        .map(|r| shared::range_text(sheet, p, r))
-                });
-                Some(match covered {
-                    Some(c) => format!("Summary ({c}): "),
-                    None => "Summary: ".to_string(),
-                })
-            }
-            Kind::Callout => Some("Callout: ".to_string()),
+        let prefix = match role {
+            Role::Summary(i) => Some(format!("{}: ", fmt::summary_label_of(sheet, id, i))),
+            Role::Callout => Some("Callout: ".to_string()),
             _ => None,
         };
         let link = self.link_form(t);
@@ -203,28 +143,28 @@ impl OrgOut<'_, '_> {
             (_, Some(p)) => head.push_str(&heading_text(&format!("{p}{}", t.title))),
             (_, None) => head.push_str(&heading_text(&t.title)),
         }
-        let tags = tags(ctx, t);
+        let tags = tags(plan, t);
         if !tags.is_empty() {
             head.push_str(" :");
             head.push_str(&tags.join(":"));
             head.push(':');
         }
-        self.line(&head)?;
+        self.line(&head);
 
         // The property drawer.
         let mut props = Vec::new();
         if let Some(a) = self.anchors.get(&(s, id)) {
             props.push(format!(":CUSTOM_ID: {a}"));
         }
-        if t.folded && ctx.has_below(sheet, id, depth) {
+        if t.folded && below {
             props.push(":VISIBILITY: folded".to_string());
         }
         if !props.is_empty() {
-            self.line(":PROPERTIES:")?;
+            self.line(":PROPERTIES:");
             for p in props {
-                self.line(&p)?;
+                self.line(&p);
             }
-            self.line(":END:")?;
+            self.line(":END:");
         }
 
         // The body: one paragraph per extra.
@@ -236,87 +176,95 @@ impl OrgOut<'_, '_> {
             }
             _ => {}
         }
-        if ctx.wants(Extra::Images) {
+        if plan.wants(Extra::Images) {
             if let Some(img) = t.image.as_deref() {
-                let src = ctx.opts.media_link(&img.src);
+                let src = plan.opts().media_link(&img.src);
                 let target = match img.entry() {
                     Some(_) => format!("file:{src}"),
                     None => src,
                 };
-                paras.push(vec![format!("[[{}]]", url(&target))]);
+                paras.push(vec![format!("[[{}]]", link_url(&target))]);
             }
         }
-        if ctx.wants(Extra::Notes) {
+        if plan.wants(Extra::Notes) {
             if let Some(n) = t.notes.as_deref() {
                 paras.extend(text_paragraphs(n.plain.trim_end(), ""));
             }
         }
-        if ctx.wants(Extra::Comments) {
+        if plan.wants(Extra::Comments) {
             for c in t.comments.iter() {
-                let label = format!("{}: ", shared::comment_label(c));
+                let label = format!("{}: ", fmt::comment_label(c));
                 paras.extend(text_paragraphs(c.content.trim_end(), &label));
             }
         }
-        for &(r, first) in ctx.relationships_at(s, id) {
+        for (r, first) in plan.relationships_at(s, id) {
             paras.push(vec![self.relationship(s, r, first)]);
         }
-        let children_shown = ctx.opts.within_depth(depth + 1);
-        let mut plain = Vec::new();
-        if ctx.wants(Extra::Boundaries) {
-            plain.extend(shared::boundary_texts(sheet, t, children_shown));
-        }
-        if ctx.wants(Extra::Summaries) && children_shown {
-            for sm in t.summaries.iter().filter(|sm| sm.topic.is_none()) {
-                plain.push(match sm.range {
-                    Some(r) => format!("Summary ({})", shared::range_text(sheet, t, r)),
-                    None => "Summary".to_string(),
-                });
-            }
-        }
-        paras.extend(plain.iter().map(|p| vec![body_line(p)]));
+        let plain = fmt::extra_lines(
+            plan,
+            s,
+            id,
+            depth,
+            &[
+                Extra::Labels,
+                Extra::Markers,
+                Extra::Links,
+                Extra::Images,
+                Extra::Notes,
+                Extra::Comments,
+                Extra::Relationships,
+            ],
+        );
+        paras.extend(plain.iter().map(|(p, _)| vec![body_line(p)]));
         for (i, para) in paras.iter().enumerate() {
             if i > 0 {
-                self.out.write_all(b"\n")?;
+                self.b.s.push('\n');
             }
             for l in para {
-                self.line(l)?;
+                self.line(l);
             }
         }
         self.blank = !paras.is_empty();
-        Ok(())
     }
 
     fn link_form(&self, t: &Topic) -> Option<LinkForm> {
-        let ctx = self.ctx;
-        if !ctx.wants(Extra::Links) {
+        let plan = self.plan;
+        if !plan.wants(Extra::Links) {
             return None;
         }
         let l = t.link.as_deref()?;
         Some(match l.kind {
-            LinkKind::Topic => match ctx.link_target(l) {
-                Some(target) => match self.anchors.get(&target) {
+            LinkKind::Topic => match plan.link_target(l) {
+                Some(r) => match self.anchors.get(&(r.sheet, r.topic)) {
                     Some(a) => LinkForm::Wrap(format!("#{a}")),
-                    None => LinkForm::Alone(body_line(&format!("Topic link: {}", l.href))),
+                    None => LinkForm::Alone(body_line(&format!(
+                        "Topic link: {}",
+                        fmt::link_text(plan, l)
+                    ))),
                 },
-                None => LinkForm::Alone(body_line(&format!("Topic link: {}", ctx.link_text(l)))),
+                None => LinkForm::Alone(body_line(&format!(
+                    "Topic link: {}",
+                    fmt::link_text(plan, l)
+                ))),
             },
-            _ if shared::unsafe_scheme(&l.href) => {
-                LinkForm::Alone(body_line(&format!("Link: {}", shared::fold(&l.href))))
+            _ if url::unsafe_scheme(&l.href) => {
+                LinkForm::Alone(body_line(&format!("Link: {}", fmt::fold(&l.href))))
             }
-            LinkKind::Attachment => {
-                LinkForm::Wrap(url(&format!("file:{}", ctx.opts.media_link(&l.href))))
-            }
+            LinkKind::Attachment => LinkForm::Wrap(link_url(&format!(
+                "file:{}",
+                plan.opts().media_link(&l.href)
+            ))),
             LinkKind::Web if l.href.trim_start().to_ascii_lowercase().starts_with("www.") => {
-                LinkForm::Wrap(url(&format!("http://{}", l.href.trim())))
+                LinkForm::Wrap(link_url(&format!("http://{}", l.href.trim())))
             }
-            _ => LinkForm::Wrap(url(l.href.trim())),
+            _ => LinkForm::Wrap(link_url(l.href.trim())),
         })
     }
 
     /// `Relationship (title): → [[#topic-ID][other end]]`, escaped.
     fn relationship(&self, s: usize, r: usize, first: bool) -> String {
-        let ctx = self.ctx;
-        let sheet = &ctx.doc.sheets[s];
+        let plan = self.plan;
+        let sheet = &plan.doc().sheets[s];
         let rel = &sheet.relationships[r];
         let (other, arrow) = if first {
             (rel.to, "→")
@@ -325,34 +273,29 @@ impl OrgOut<'_, '_> {
         };
         let label = body_line(&format!(
             "{}: {arrow} ",
-            shared::labelled("Relationship", &rel.title)
+            fmt::labelled("Relationship", &rel.title)
         ));
         match other.and_then(|o| self.anchors.get(&(s, o)).map(|a| (o, a))) {
             Some((o, a)) => format!(
                 "{label}[[#{a}][{}]]",
-                link_description(&shared::reference(sheet, o))
+                link_description(&fmt::reference(sheet, o))
             ),
-            None => {
-                let text = ctx.relationship_text(s, r, first);
-                body_line(&text)
-            }
+            None => body_line(&fmt::relationship_text(plan, s, r, first)),
         }
     }
 }
 
 /// Labels, then markers as words, as Org tags: characters other than letters, digits and
 /// `_ @ # %` become `_`; empty and repeated tags are dropped.
-fn tags(ctx: &Ctx<'_>, t: &Topic) -> Vec<String> {
+fn tags(plan: &Plan<'_>, t: &Topic) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    if ctx.wants(Extra::Labels) {
+    if plan.wants(Extra::Labels) {
         words.extend(t.labels.iter().cloned());
     }
-    if ctx.wants(Extra::Markers) {
-        words.extend(
-            t.markers.iter().map(|m| {
-                markers::display(m, MarkerStyle::Words, &ctx.doc.marker_names).into_owned()
-            }),
-        );
+    if plan.wants(Extra::Markers) {
+        words.extend(t.markers.iter().map(|m| {
+            markers::display(m, MarkerStyle::Words, &plan.doc().marker_names).into_owned()
+        }));
     }
     let mut out: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -368,7 +311,7 @@ fn tags(ctx: &Ctx<'_>, t: &Topic) -> Vec<String> {
 /// One word as an Org tag.
 fn tag(word: &str) -> String {
     let mut out = String::new();
-    for c in shared::fold(word).chars() {
+    for c in fmt::fold(word).chars() {
         if c.is_alphanumeric() || matches!(c, '_' | '@' | '#' | '%') {
             out.push(c);
         } else if !out.ends_with('_') {
@@ -380,8 +323,8 @@ fn tag(word: &str) -> String {
 
 /// A link target inside `[[…]]`: white space, control characters, brackets and backslashes
 /// percent-encoded.
-fn url(target: &str) -> String {
-    shared::percent_encode(target, &['[', ']', '\\'])
+fn link_url(target: &str) -> String {
+    url::percent_encode(target, &['[', ']', '\\'])
 }
 
 /// A title as the text of a heading (see the module documentation).
@@ -394,14 +337,17 @@ pub(crate) fn heading_text(title: &str) -> String {
     let first_word = joined.split([' ', '\t']).next().unwrap_or("");
     if joined.starts_with(char::is_whitespace) || matches!(first_word, "TODO" | "DONE" | "COMMENT")
     {
-        out.push(ZWSP);
+        escape(&mut out);
     }
     inline_into(&mut out, &joined, false);
     if joined.ends_with(char::is_whitespace) {
-        out.push(ZWSP);
+        escape(&mut out);
     }
     if out.ends_with(':') {
-        out.insert(out.len() - 1, ZWSP);
+        // Before the last `:`, which would end a tag list.
+        out.pop();
+        escape(&mut out);
+        out.push(':');
     }
     out
 }
@@ -411,11 +357,11 @@ fn link_description(title: &str) -> String {
     let joined = title.split('\n').collect::<Vec<_>>().join(" ");
     let mut out = String::new();
     if joined.starts_with(char::is_whitespace) {
-        out.push(ZWSP);
+        escape(&mut out);
     }
     inline_into(&mut out, &joined, true);
     if joined.ends_with(char::is_whitespace) {
-        out.push(ZWSP);
+        escape(&mut out);
     }
     out
 }
@@ -466,7 +412,7 @@ pub(crate) fn body_line(line: &str) -> String {
             .iter()
             .any(|k| rest.starts_with(k));
     if starts_block {
-        out.push(ZWSP);
+        escape(&mut out);
     }
     inline_into(&mut out, line, false);
     out
@@ -486,11 +432,16 @@ fn inline_into(out: &mut String, text: &str, in_link: bool) {
     let chars: Vec<char> = text.chars().collect();
     for (k, &c) in chars.iter().enumerate() {
         let next = chars.get(k + 1).copied();
-        out.push(if shared::is_forbidden_control(c) || c == '\r' {
-            '\u{FFFD}'
-        } else {
-            c
-        });
+        match c {
+            ZWSP => {
+                // A zero-width space of the title itself: two of them (see [`escape`]).
+                out.push(ZWSP);
+                out.push(ZWSP);
+                continue;
+            }
+            c if fmt::unprintable(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
         let escape = match c {
             '\\' | '_' | '^' | '$' | '<' | '[' => true,
             ']' => in_link,
@@ -499,15 +450,30 @@ fn inline_into(out: &mut String, text: &str, in_link: bool) {
             _ => false,
         };
         if escape {
-            out.push(ZWSP);
+            self::escape(out);
         }
+    }
+}
+
+/// Appends Org's escape, a zero-width space, unless `out` already ends with one that escapes.
+///
+/// Titles can hold zero-width spaces of their own, so the two are told apart by count: a title's
+/// own zero-width space is written as two, an escape as one, and a run of `k` zero-width spaces
+/// in the output stands for `k / 2` (rounded down) of the title's. An escape next to an escape
+/// adds nothing (one already separates the characters around it), so every run is twice the
+/// title's own plus at most one.
+fn escape(out: &mut String) {
+    let run = out.chars().rev().take_while(|&c| c == ZWSP).count();
+    if run % 2 == 0 {
+        out.push(ZWSP);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Link, Notes, Relationship, Sheet, TopicKind, TopicRef};
+    use crate::model::{Document, Link, Notes, Relationship, Sheet, TopicKind, TopicRef};
+    use crate::write::WriteOptions;
 
     fn org(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();

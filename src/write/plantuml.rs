@@ -25,13 +25,13 @@
 //!   `Relationship (title): → other` (a mindmap cannot draw relationships),
 //!   `Boundary (first … last): title`. Folded branches are drawn open.
 
-use std::io::{self, Write};
+use std::io::Write;
 
-use super::shared::{self, Ctx, Kind, Visit};
-use super::{Extra, WriteOptions, Writer};
-use crate::model::{Document, TopicId};
+use super::{Buf, Event, Extra, Plan, Role, Writer, fmt};
+use crate::error::Result;
+use crate::model::TopicId;
 
-/// The PlantUML mindmap emitter.
+/// The PlantUML mindmap writer (`-t plantuml`).
 pub struct PlantUml;
 
 impl Writer for PlantUml {
@@ -47,87 +47,85 @@ impl Writer for PlantUml {
     fn description(&self) -> &'static str {
         "PlantUML mindmap, one diagram per sheet (and per floating topic)"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        let defaults = [Extra::Floating, Extra::Summaries, Extra::Callouts];
-        let ctx = Ctx::new(doc, opts, &defaults);
+    fn default_extras(&self) -> &'static [Extra] {
+        &[Extra::Floating, Extra::Summaries, Extra::Callouts]
+    }
+    fn min_size(&self, plan: &Plan<'_>) -> u64 {
+        plan.indentation(1)
+    }
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let doc = plan.doc();
         let several = doc.sheets.len() > 1;
-        let mut first = true;
+        let mut b = Buf::new(out);
         for (s, sheet) in doc.sheets.iter().enumerate() {
-            if !first {
-                out.write_all(b"\n")?;
+            if s > 0 {
+                b.s.push('\n');
             }
-            first = false;
             if several {
-                let line = format!("' Sheet {}: {}", s + 1, shared::fold(&sheet.title));
-                writeln!(out, "{}", line.trim_end())?;
+                let line = format!("' Sheet {}: {}", s + 1, fmt::fold(&sheet.title));
+                b.s.push_str(line.trim_end());
+                b.s.push('\n');
             }
-            let mut seen = vec![false; sheet.len()];
-            for (i, (start, depth, kind)) in ctx.tops(sheet).into_iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b"\n")?;
-                }
-                out.write_all(b"@startmindmap\n")?;
-                ctx.walk(sheet, start, depth, kind, &mut seen, |v| match v {
-                    Visit::Enter(n) => {
-                        node(&ctx, s, n.id, n.depth, n.depth + 1 - depth, n.kind, out)
+            // One diagram for the root's tree, one for each floating topic's.
+            for e in plan.walk(s) {
+                let Event::Enter(e) = e else { continue };
+                if e.level == 0 {
+                    if e.role != Role::Root {
+                        b.s.push_str("@endmindmap\n\n");
                     }
-                    Visit::Leave(_) => Ok(()),
-                })?;
-                out.write_all(b"@endmindmap\n")?;
+                    b.s.push_str("@startmindmap\n");
+                }
+                node(plan, s, e.id, e.depth, e.level + 1, e.role, &mut b.s);
+                b.flush_full()?;
             }
+            b.s.push_str("@endmindmap\n");
         }
-        Ok(())
+        Ok(b.finish()?)
     }
 }
 
 /// Writes one node at `level` (1 for the diagram's root).
 fn node(
-    ctx: &Ctx<'_>,
+    plan: &Plan<'_>,
     s: usize,
     id: TopicId,
     depth: usize,
     level: usize,
-    kind: Kind,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let sheet = &ctx.doc.sheets[s];
+    role: Role,
+    out: &mut String,
+) {
+    let sheet = &plan.doc().sheets[s];
     let t = sheet.topic(id);
-    let prefix = match kind {
-        Kind::Summary(i) => {
-            let covered = t.parent().and_then(|p| {
-                let p = sheet.topic(p);
-                p.summaries
-                    .get(i)
-                    .and_then(|sm| sm.range)
-                    .map(|r| shared::range_text(sheet, p, r))
-            });
-            match covered {
-                Some(c) => format!("Summary ({c}): "),
-                None => "Summary: ".to_string(),
-            }
-        }
-        Kind::Callout => "Callout: ".to_string(),
+    let prefix = match role {
+        Role::Summary(i) => format!("{}: ", fmt::summary_label_of(sheet, id, i)),
+        Role::Callout => "Callout: ".to_string(),
         _ => String::new(),
     };
     let title = format!("{prefix}{}", t.title);
-    let extras = ctx.extra_lines(s, id, depth, &[]);
-    let stars = "*".repeat(level);
+    let extras = fmt::extra_lines(plan, s, id, depth, &[]);
+    for _ in 0..level {
+        out.push('*');
+    }
     if !title.contains('\n') && extras.is_empty() {
-        let text = if title.is_empty() {
-            "<U+0020>".to_string()
+        out.push(' ');
+        if title.is_empty() {
+            out.push_str("<U+0020>");
         } else {
-            escape_line(&title, false)
-        };
-        return writeln!(out, "{stars} {text}");
+            out.push_str(&escape_line(&title, false));
+        }
+        out.push('\n');
+        return;
     }
     // The multi-line form: title lines, then a `----` rule and the extras; the last line ends
     // with `;`.
     let mut lines: Vec<String> = title.split('\n').map(|l| escape_line(l, true)).collect();
     if !extras.is_empty() {
         lines.push("----".to_string());
-        lines.extend(extras.iter().map(|l| escape_line(l, true)));
+        lines.extend(extras.iter().map(|(l, _)| escape_line(l, true)));
     }
-    writeln!(out, "{stars}:{};", lines.join("\n"))
+    out.push(':');
+    out.push_str(&lines.join("\n"));
+    out.push_str(";\n");
 }
 
 /// One line of text with everything PlantUML would read as markup escaped as `<U+XXXX>` (see
@@ -140,7 +138,7 @@ pub(crate) fn escape_line(line: &str, in_block: bool) -> String {
     for (k, &c) in chars.iter().enumerate() {
         let prev = k.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(k + 1).copied();
-        if shared::is_forbidden_control(c) || c == '\r' {
+        if fmt::unprintable(c) {
             out.push('\u{FFFD}');
             continue;
         }
@@ -162,7 +160,8 @@ pub(crate) fn escape_line(line: &str, in_block: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Notes, Sheet, Topic, TopicKind};
+    use crate::model::{Document, Notes, Sheet, Topic, TopicKind};
+    use crate::write::WriteOptions;
 
     fn puml(doc: &Document, opts: &WriteOptions) -> String {
         let mut out = Vec::new();

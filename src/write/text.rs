@@ -1,24 +1,14 @@
 //! Indented plain text, byte for byte the format of `大模型发展.txt`: the file name, the root
 //! title, a blank line, attached topics as `• ` bullets indented two spaces per level, then each
-//! floating topic after a blank line with its children as bullets.
-//!
-//! Decisions (documented in the README):
-//! - Several sheets: each sheet's block is headed by a line `== Sheet N: TITLE ==` and separated
-//!   from the previous block by a blank line; one sheet has no such line.
-//! - No file name (stdin): the first line is `<stdin>`.
-//! - A title with several lines: the lines after the first are indented to the text of the
-//!   bullet (two more spaces than the bullet).
-//! - Extras (off by default; `--with notes,labels,markers,links,…`): written under the topic as
-//!   lines indented like continuation lines, `Note: …`, `Labels: a, b`, `Markers: …`,
-//!   `Link: …`, `Image: …`, `Comment (author): …`, then summaries and callouts as
-//!   `Summary (first … last): TITLE` and `Callout: TITLE`.
+//! floating topic after a blank line with its children as bullets. The full specification is
+//! `docs/formats/text.md`.
 
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 
-use super::{Extra, Step, WriteOptions, Writer, walk};
-use crate::model::{Document, Sheet, TopicId};
+use super::{Buf, Extra, Order, Plan, Role, Writer, fmt};
+use crate::error::Result;
 
-/// The indented-text emitter.
+/// The indented-text writer (`-t text`).
 pub struct Text;
 
 impl Writer for Text {
@@ -34,166 +24,86 @@ impl Writer for Text {
     fn description(&self) -> &'static str {
         "indented text with • bullets, floating topics after the tree"
     }
-    fn write(&self, doc: &Document, opts: &WriteOptions, out: &mut dyn Write) -> io::Result<()> {
-        // Many small writes per topic: buffer them here, where the calls are direct. Larger
-        // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
-        // without being copied again.
-        let mut out = BufWriter::with_capacity(128 << 10, out);
-        let out = &mut out;
-        writeln!(out, "{}", doc.name.as_deref().unwrap_or("<stdin>"))?;
+    fn default_extras(&self) -> &'static [Extra] {
+        &[Extra::Floating]
+    }
+    fn order(&self) -> Order {
+        Order::ChildrenFirst
+    }
+    fn min_size(&self, plan: &Plan<'_>) -> u64 {
+        plan.indentation(2)
+    }
+    fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
+        let doc = plan.doc();
+        let mut b = Buf::new(out);
+        b.s.push_str(doc.name.as_deref().unwrap_or("<stdin>"));
+        b.s.push('\n');
         let several = doc.sheets.len() > 1;
-        let mut pad = Pad::default();
-        for (i, sheet) in doc.sheets.iter().enumerate() {
+        for (s, sheet) in doc.sheets.iter().enumerate() {
             if several {
-                if i > 0 {
-                    writeln!(out)?;
+                if s > 0 {
+                    b.s.push('\n');
                 }
-                writeln!(out, "== Sheet {}: {} ==", i + 1, one_line(&sheet.title))?;
+                b.s.push_str(&format!(
+                    "== Sheet {}: {} ==\n",
+                    s + 1,
+                    sheet.title.replace('\n', " ")
+                ));
             }
-            write_sheet(sheet, opts, out, &mut pad)?;
-        }
-        out.flush()
-    }
-}
-
-fn one_line(s: &str) -> String {
-    s.replace('\n', " ")
-}
-
-/// Spaces for indentation, grown once to the deepest level seen (no allocation per topic).
-#[derive(Default)]
-struct Pad(String);
-
-impl Pad {
-    fn get(&mut self, n: usize) -> &str {
-        if self.0.len() < n {
-            self.0 = " ".repeat(n.max(2 * self.0.len()));
-        }
-        &self.0[..n]
-    }
-}
-
-fn write_sheet(
-    sheet: &Sheet,
-    opts: &WriteOptions,
-    out: &mut impl Write,
-    pad: &mut Pad,
-) -> io::Result<()> {
-    write_block(sheet, TopicId::ROOT, opts, out, pad)?;
-    if opts.wants(Extra::Floating, true) {
-        for f in sheet.floating_topics() {
-            writeln!(out)?;
-            write_block(sheet, f, opts, out, pad)?;
-        }
-    }
-    Ok(())
-}
-
-/// A root or floating topic at the margin, a blank line after a root, then its subtree as
-/// bullets.
-fn write_block(
-    sheet: &Sheet,
-    top: TopicId,
-    opts: &WriteOptions,
-    out: &mut impl Write,
-    pad: &mut Pad,
-) -> io::Result<()> {
-    let is_root = top == TopicId::ROOT;
-    walk(sheet, top, 0, opts, |step| {
-        let Step::Enter(id, depth) = step else {
-            return Ok(());
-        };
-        let t = sheet.topic(id);
-        if depth == 0 {
-            write_lines(out, ["", ""], "", &t.title)?;
-            write_extras(sheet, id, opts, out, "")?;
-            if is_root {
-                out.write_all(b"\n")?;
+            for e in plan.walk(s).filter_map(|e| match e {
+                super::Event::Enter(e) => Some(e),
+                super::Event::Leave(_) => None,
+            }) {
+                let t = sheet.topic(e.id);
+                // The bullet at 2 * level spaces; continuation lines two spaces further.
+                let (bullet, cont) = if e.level == 0 {
+                    if e.role == Role::Floating {
+                        b.s.push('\n');
+                    }
+                    (0, 0)
+                } else {
+                    (2 * e.level, 2 * e.level + 2)
+                };
+                let head = match e.role {
+                    Role::Summary(i) => format!("{}: ", fmt::summary_label_of(sheet, e.id, i)),
+                    Role::Callout => "Callout: ".to_string(),
+                    _ => String::new(),
+                };
+                for (i, line) in t.title.split('\n').enumerate() {
+                    if i == 0 {
+                        pad(&mut b.s, bullet);
+                        if e.level > 0 {
+                            b.s.push_str("• ");
+                        }
+                        b.s.push_str(&head);
+                    } else {
+                        pad(&mut b.s, cont);
+                    }
+                    b.s.push_str(line);
+                    b.s.push('\n');
+                }
+                for (line, more) in fmt::extra_lines(plan, s, e.id, e.depth, &[]) {
+                    pad(&mut b.s, cont + if more { 2 } else { 0 });
+                    b.s.push_str(&line);
+                    b.s.push('\n');
+                }
+                if e.role == Role::Root {
+                    b.s.push('\n');
+                }
+                b.flush_full()?;
             }
-        } else {
-            // The bullet at 2 * depth spaces; continuation lines two spaces further.
-            let cont = pad.get(2 * depth + 2);
-            write_lines(out, [&cont[..2 * depth], "• "], cont, &t.title)?;
-            write_extras(sheet, id, opts, out, cont)?;
         }
-        Ok(())
-    })
+        Ok(b.finish()?)
+    }
 }
 
-/// Writes `text` with `first[0]` and `first[1]` before its first line and `rest` before the
-/// others.
-fn write_lines(out: &mut impl Write, first: [&str; 2], rest: &str, text: &str) -> io::Result<()> {
-    for (i, line) in text.split('\n').enumerate() {
-        if i == 0 {
-            out.write_all(first[0].as_bytes())?;
-            out.write_all(first[1].as_bytes())?;
-        } else {
-            out.write_all(rest.as_bytes())?;
-        }
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
+/// Appends `n` spaces.
+pub(crate) fn pad(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        left -= k;
     }
-    Ok(())
-}
-
-fn write_extras(
-    sheet: &Sheet,
-    id: TopicId,
-    opts: &WriteOptions,
-    out: &mut impl Write,
-    pad: &str,
-) -> io::Result<()> {
-    let t = sheet.topic(id);
-    let more = || format!("{pad}  ");
-    if opts.wants(Extra::Labels, false) && !t.labels.is_empty() {
-        write_lines(out, [pad, "Labels: "], &more(), &t.labels.join(", "))?;
-    }
-    if opts.wants(Extra::Markers, false) && !t.markers.is_empty() {
-        writeln!(out, "{pad}Markers: {}", t.markers.join(", "))?;
-    }
-    if opts.wants(Extra::Links, false) {
-        if let Some(l) = &t.link {
-            write_lines(out, [pad, "Link: "], &more(), &l.href)?;
-        }
-    }
-    if opts.wants(Extra::Images, false) {
-        if let Some(img) = &t.image {
-            write_lines(out, [pad, "Image: "], &more(), &img.src)?;
-        }
-    }
-    if opts.wants(Extra::Notes, false) {
-        if let Some(n) = &t.notes {
-            write_lines(out, [pad, "Note: "], &more(), n.plain.trim_end())?;
-        }
-    }
-    if opts.wants(Extra::Comments, false) {
-        for c in &t.comments {
-            write_lines(
-                out,
-                [pad, &format!("Comment ({}): ", c.author)],
-                &more(),
-                &c.content,
-            )?;
-        }
-    }
-    if opts.wants(Extra::Summaries, false) {
-        for s in &t.summaries {
-            let covered = match s.range {
-                Some(r) => format!(
-                    " ({} … {})",
-                    one_line(&sheet.topic(t.children[r.start]).title),
-                    one_line(&sheet.topic(t.children[r.end]).title)
-                ),
-                None => String::new(),
-            };
-            let title = s.topic.map_or("", |st| sheet.topic(st).title.as_str());
-            write_lines(out, [pad, &format!("Summary{covered}: ")], &more(), title)?;
-        }
-    }
-    if opts.wants(Extra::Callouts, false) {
-        for &c in &t.callouts {
-            write_lines(out, [pad, "Callout: "], &more(), &sheet.topic(c).title)?;
-        }
-    }
-    Ok(())
 }

@@ -50,8 +50,8 @@ impl Manifest {
                     })
                 };
                 let data = EncryptionData {
-                    salt: base64_decode(&text("salt")).unwrap_or_default(),
-                    iv: base64_decode(&text("iv")).unwrap_or_default(),
+                    salt: crate::base64::decode(&text("salt")).unwrap_or_default(),
+                    iv: crate::base64::decode(&text("iv")).unwrap_or_default(),
                     iterations: number("iteration-count").unwrap_or(1024).min(10_000_000) as u32,
                     key_bits: number("size").unwrap_or(128) as usize,
                     key_derivation: text("key-derivation-name"),
@@ -135,43 +135,9 @@ where
         .map_err(|_| DecryptError::WrongPassword)
 }
 
-/// Standard base64 (RFC 4648), padding optional, white space ignored.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            c if c.is_ascii_whitespace() => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_decodes() {
-        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");
-        assert_eq!(base64_decode("AAEC\n/w==").unwrap(), [0, 1, 2, 255]);
-        assert_eq!(base64_decode("a!b"), None);
-    }
 
     #[test]
     fn unknown_schemes_are_named() {

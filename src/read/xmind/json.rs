@@ -17,14 +17,16 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::super::clean::{clean, escape_html_into, html_to_text, parse_range};
+use super::super::clean::{clean, parse_range};
 use super::finish::SheetBuilder;
 use super::jsonlex::{Event, Lexer, SyntaxError};
 use crate::error::{Error, Result};
 use crate::model::{
     Comment, Document, Image, Link, Notes, Relationship, Sheet, Text, TopicId, TopicKind,
 };
+use crate::notes::plain_text as html_to_text;
 use crate::read::Limits;
+use crate::xml;
 
 /// Deepest nesting kept in a [`Small`] value.
 const SMALL_DEPTH: usize = 32;
@@ -650,7 +652,7 @@ impl ZenHtml {
         match v {
             Small::Str(s) => {
                 self.plain.push_str(s);
-                escape_html_into(&mut self.html, s, true);
+                xml::escape_with_breaks_into(&mut self.html, s);
             }
             Small::Arr(items) => items.iter().for_each(|i| self.spans(i)),
             Small::Obj(_) => {
@@ -662,13 +664,13 @@ impl ZenHtml {
                 }
                 if let Some(src) = v.get("image").and_then(Small::scalar) {
                     self.html.push_str("<img src=\"");
-                    escape_html_into(&mut self.html, src, true);
+                    xml::escape_with_breaks_into(&mut self.html, src);
                     self.html.push_str("\">");
                 }
                 match v.get("href").and_then(Small::scalar) {
                     Some(h) => {
                         self.html.push_str("<a href=\"");
-                        escape_html_into(&mut self.html, h, true);
+                        xml::escape_with_breaks_into(&mut self.html, h);
                         self.html.push_str("\">");
                         self.html.push_str(&inner.html);
                         self.html.push_str("</a>");

@@ -16,11 +16,12 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
-use super::super::clean::{clean, clean_owned, escape_html_into, parse_range};
+use super::super::clean::{clean, clean_owned, parse_range};
 use super::finish::SheetBuilder;
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 use crate::read::Limits;
+use crate::xml::{self as markup, TEXT};
 
 /// Deepest nesting of elements kept inside a rich note; deeper ones are skipped.
 const MAX_HTML_NESTING: usize = 256;
@@ -222,7 +223,7 @@ impl Parser<'_, '_> {
     fn push_text(&mut self, top: Option<&Frame>, s: &str) {
         match top {
             Some(Frame::Html | Frame::HtmlTag(_)) => {
-                escape_html_into(&mut self.note_html, s, false);
+                markup::escape_into(&mut self.note_html, s, TEXT);
                 self.note_html_text.push_str(s);
             }
             _ => self.buf.push_str(s),
@@ -370,7 +371,7 @@ impl Parser<'_, '_> {
                         .unwrap_or("");
                     let attr = if tag == "img" { "src" } else { "href" };
                     self.note_html.push_str(&format!("<{tag} {attr}=\""));
-                    escape_html_into(&mut self.note_html, url, false);
+                    markup::escape_into(&mut self.note_html, url, TEXT);
                     self.note_html.push_str("\">");
                 } else if tag == "br" {
                     self.note_html.push_str("<br>");

@@ -1,5 +1,5 @@
 //! Rich notes into safe, conforming HTML: a small allow-list rewriter. The note's own markup is
-//! never copied: it is read with the Markdown emitter's tolerant tag reader, and only these
+//! never copied: it is read with the crate's note tokenizer ([`crate::notes`]), and only these
 //! elements are written again, with no attributes but the ones listed:
 //!
 //! | in the note | written as |
@@ -20,9 +20,18 @@
 //! and `p`; text directly in a list gets an `li`; an `li` outside a list gets a `ul`; links never
 //! nest), so the Nu Html Checker accepts it. Nesting stops growing at [`MAX_NESTING`] elements:
 //! deeper tags are dropped and their text kept. Nothing here recurses.
+//!
+//! Why not ammonia (html5ever): its browser-exact tree is not needed when nothing of the input is
+//! copied. A tag read wrongly can lose or show text, never inject markup, since only the fixed
+//! elements above are written, and the page's Content-Security-Policy (`default-src 'none'`)
+//! refuses scripts and remote loads as a second layer.
 
-use super::encode::escape_into;
-use crate::write::markdown::html::{Token, Tokens, decode_entities};
+use crate::notes::{Token, Tokens, decode_entities};
+
+/// Appends `text` escaped for HTML text and attribute values.
+fn escape_into(out: &mut String, text: &str) {
+    crate::xml::escape_into(out, text, crate::xml::HTML);
+}
 
 /// Most elements open at once inside one note.
 pub(super) const MAX_NESTING: usize = 48;

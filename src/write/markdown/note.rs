@@ -1,5 +1,5 @@
-//! Notes to Markdown: a small, tolerant HTML reader for what XMind writes in rich notes (`div`,
-//! `p`, `br`, `strong`/`b`, `em`/`i`, `u`, `a`, `img`, `ul`/`ol`/`li`, `span`), and plain notes.
+//! Notes to Markdown: what XMind writes in rich notes (`div`, `p`, `br`, `strong`/`b`, `em`/`i`,
+//! `u`, `a`, `img`, `ul`/`ol`/`li`, `span`), read with [`crate::notes`], and plain notes.
 //!
 //! XMind's model of a note is lines: every `<p>` or `<div>` is one line, `<br>` breaks a line, an
 //! empty `<p></p>` (or `<div><br></div>`) is an empty line. So is ours: consecutive lines become
@@ -11,9 +11,9 @@
 //! other than the common ones are kept as written. Nothing here recurses: lists nest through an
 //! explicit stack.
 
-use std::borrow::Cow;
-
-use super::{escape_into, link_dest, unsafe_scheme};
+use super::{At, escape_into, link_dest};
+use crate::notes::{Tag, Token, Tokens, decode_entities};
+use crate::url::unsafe_scheme;
 
 /// One line of a note, before rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub(super) fn plain_to_lines(text: &str) -> Vec<Line> {
         .map(|l| {
             let mut s = String::new();
             let t = l.trim_matches([' ', '\t']);
-            escape_into(&mut s, t, true, false);
+            escape_into(&mut s, t, At::Line);
             Line {
                 col: 0,
                 marker: None,
@@ -116,245 +116,6 @@ pub(super) fn html_to_lines(html: &str, resource: &dyn Fn(&str) -> String) -> Ve
         }
     }
     c.finish()
-}
-
-/// A piece of an HTML fragment: text (entities not decoded yet) or a tag.
-pub(crate) enum Token<'a> {
-    Text(&'a str),
-    Tag(Tag),
-}
-
-/// Splits an HTML fragment into text and tags, in time linear in its length (a hostile note
-/// must not cost quadratic time): comments, doctypes and processing instructions are dropped,
-/// elements named in `skip` are dropped with their content, a `<` that starts no tag is text,
-/// and a tag that runs to the end (an unclosed quote, no `>`) makes the rest text, instead of
-/// trying again at every later `<`.
-pub(crate) struct Tokens<'a, 's> {
-    rest: &'a str,
-    skip: &'s [&'s str],
-}
-
-impl<'a, 's> Tokens<'a, 's> {
-    pub(crate) fn new(html: &'a str, skip: &'s [&'s str]) -> Self {
-        Tokens { rest: html, skip }
-    }
-}
-
-impl<'a> Iterator for Tokens<'a, '_> {
-    type Item = Token<'a>;
-
-    fn next(&mut self) -> Option<Token<'a>> {
-        loop {
-            let rest = self.rest;
-            if rest.is_empty() {
-                return None;
-            }
-            let lt = rest.find('<').unwrap_or(rest.len());
-            if lt > 0 {
-                self.rest = &rest[lt..];
-                return Some(Token::Text(&rest[..lt]));
-            }
-            if let Some(after) = rest.strip_prefix("<!--") {
-                self.rest = after.find("-->").map_or("", |i| &after[i + 3..]);
-                continue;
-            }
-            if rest.starts_with("<!") || rest.starts_with("<?") {
-                self.rest = rest.find('>').map_or("", |i| &rest[i + 1..]);
-                continue;
-            }
-            let Some(tag) = parse_tag(rest) else {
-                if opens_tag(rest) {
-                    self.rest = "";
-                    return Some(Token::Text(rest));
-                }
-                self.rest = &rest[1..];
-                return Some(Token::Text("<"));
-            };
-            self.rest = &rest[tag.len..];
-            if !tag.closing && self.skip.contains(&tag.name.as_str()) {
-                self.rest = after_end_tag(self.rest, &tag.name);
-                continue;
-            }
-            return Some(Token::Tag(tag));
-        }
-    }
-}
-
-/// Whether `s` (starting with `<`) starts like a tag, `<a` or `</a`: then [`parse_tag`] fails
-/// only by reaching the end of `s`.
-fn opens_tag(s: &str) -> bool {
-    let b = s.as_bytes();
-    let k = if b.get(1) == Some(&b'/') { 2 } else { 1 };
-    b.get(k).is_some_and(u8::is_ascii_alphabetic)
-}
-
-/// What follows the end tag `</name…>` (any case) in `rest`; empty when there is none.
-fn after_end_tag<'a>(rest: &'a str, name: &str) -> &'a str {
-    let mut from = 0;
-    while let Some(i) = rest[from..].find("</") {
-        let at = from + i;
-        let next = &rest.as_bytes()[at + 2..];
-        if next.len() >= name.len() && next[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
-            return rest[at..].find('>').map_or("", |j| &rest[at + j + 1..]);
-        }
-        from = at + 2;
-    }
-    ""
-}
-
-/// A start or end tag.
-pub(crate) struct Tag {
-    /// Local name in lower case (`xhtml:p` → `p`).
-    pub(crate) name: String,
-    pub(crate) closing: bool,
-    pub(crate) self_closing: bool,
-    /// Attributes by local name in lower case, values with entities decoded.
-    attrs: Vec<(String, String)>,
-    /// Bytes of the input the tag takes.
-    len: usize,
-}
-
-impl Tag {
-    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Parses the tag at the start of `s` (which starts with `<`).
-fn parse_tag(s: &str) -> Option<Tag> {
-    let b = s.as_bytes();
-    let mut i = 1;
-    let closing = b.get(i) == Some(&b'/');
-    if closing {
-        i += 1;
-    }
-    let start = i;
-    while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b':' | b'-' | b'_')) {
-        i += 1;
-    }
-    if i == start || !b[start].is_ascii_alphabetic() {
-        return None;
-    }
-    let name = local(&s[start..i]);
-    let mut attrs = Vec::new();
-    let mut self_closing = false;
-    loop {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        match b.get(i) {
-            None => return None,
-            Some(b'>') => {
-                i += 1;
-                break;
-            }
-            Some(b'/') => {
-                self_closing = true;
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        let n0 = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
-            i += 1;
-        }
-        if i == n0 {
-            // A stray character such as a quote: skip it.
-            i += 1;
-            continue;
-        }
-        let attr_name = local(&s[n0..i]);
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = String::new();
-        if b.get(i) == Some(&b'=') {
-            i += 1;
-            while i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            match b.get(i) {
-                Some(&q) if q == b'"' || q == b'\'' => {
-                    let end = s[i + 1..].find(q as char)? + i + 1;
-                    value = decode_entities(&s[i + 1..end]).into_owned();
-                    i = end + 1;
-                }
-                _ => {
-                    let v0 = i;
-                    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
-                        i += 1;
-                    }
-                    value = decode_entities(&s[v0..i]).into_owned();
-                }
-            }
-        }
-        attrs.push((attr_name, value));
-    }
-    Some(Tag {
-        name,
-        closing,
-        self_closing,
-        attrs,
-        len: i,
-    })
-}
-
-fn local(name: &str) -> String {
-    name.rsplit(':').next().unwrap_or(name).to_ascii_lowercase()
-}
-
-/// Decodes the common named entities and numeric character references; others stay as written.
-pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
-    if !s.contains('&') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let end = rest.find(';').filter(|&e| e <= 12);
-        let decoded = end.and_then(|e| {
-            let body = &rest[1..e];
-            let c = match body {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => {
-                    let num = body.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    Some(
-                        char::from_u32(code)
-                            .filter(|&c| c != '\0')
-                            .unwrap_or('\u{fffd}'),
-                    )
-                }
-            }?;
-            Some((c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
 }
 
 /// Inline formatting, outermost first. Delimiters are closed innermost first and reopened
@@ -547,7 +308,8 @@ impl Converter {
             let word = &decoded[start..i];
             self.sync_wanted();
             let start = self.cur.len();
-            escape_into(&mut self.cur, word, !self.cur_used, false);
+            let at = if self.cur_used { At::Inline } else { At::Line };
+            escape_into(&mut self.cur, word, at);
             self.cur_html.push_str(&self.cur[start..]);
             self.cur_used = true;
             self.written += 1;
@@ -654,8 +416,7 @@ impl Converter {
                         } else {
                             alt_text
                         },
-                        false,
-                        false,
+                        At::Inline,
                     );
                     let md = format!("![{alt}]({})", link_dest(&resource(src.trim())));
                     // An image inside a link's text would close it: write it outside.
