@@ -154,23 +154,38 @@ fn output_limit(
     depth: Option<usize>,
     need: Option<u64>,
 ) -> String {
-    let mib = |b: u64| b.div_ceil(1 << 20);
-    let what = match need {
-        Some(n) => format!(
-            "{format} output would take at least {} MiB, over the limit of {} MiB",
-            mib(n),
-            mib(limit)
+    let size = |b: u64| {
+        if b < 1 << 20 {
+            format!("{b} bytes")
+        } else {
+            format!("{} MiB", b.div_ceil(1 << 20))
+        }
+    };
+    let json = if format == "json" {
+        ""
+    } else {
+        ", or use -t json"
+    };
+    match need {
+        Some(n) => {
+            let fewer = match depth {
+                Some(d) => format!("--depth {d}"),
+                None => "--depth".to_string(),
+            };
+            format!(
+                "{format} output would take at least {}, over the --max-output limit of {}: the \
+                 map is {deepest} levels deep and each level indents everything below it further; write \
+                 fewer levels with {fewer}{json}",
+                size(n),
+                size(limit)
+            )
+        }
+        None => format!(
+            "{format} output passed the --max-output limit of {} (the map is {deepest} levels \
+             deep); write fewer levels with --depth{json}, or raise the limit",
+            size(limit)
         ),
-        None => format!("{format} output passed the limit of {} MiB", mib(limit)),
-    };
-    let remedy = match depth {
-        Some(d) => format!("write fewer levels with --depth {d}, or use -t json"),
-        None => "write fewer levels with --depth, or use -t json".to_string(),
-    };
-    format!(
-        "{what} (the map is {deepest} levels deep and {format} output grows with the depth); \
-         {remedy}, or raise --max-output"
-    )
+    }
 }
 
 impl Error {

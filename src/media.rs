@@ -61,6 +61,30 @@ pub fn safe_path(entry: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Notes, Sheet};
+
+    #[test]
+    fn images_in_rich_notes_are_found_however_quoted() {
+        // B2: `src='…'` and `src=…` were missed, though the writers link to them.
+        let mut s = Sheet::new("root");
+        s.topics[0].notes = Some(Box::new(Notes {
+            plain: "".into(),
+            html: Some(
+                "<p><img src='xap:resources/q.png'><IMG SRC=xap:resources/u.png>\
+                 <img src=\"xap:resources/d.png\"></p>"
+                    .into(),
+            ),
+        }));
+        let doc = Document {
+            sheets: vec![s],
+            ..Document::default()
+        };
+        let found: Vec<String> = referenced(&doc).into_iter().collect();
+        assert_eq!(
+            found,
+            ["resources/d.png", "resources/q.png", "resources/u.png"]
+        );
+    }
 
     #[test]
     fn hostile_entry_names_stay_inside_the_folder() {

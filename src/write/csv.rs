@@ -485,6 +485,16 @@ mod tests {
     }
 
     #[test]
+    fn a_row_of_one_empty_cell_is_not_a_blank_line() {
+        // B4: `\r\n` alone is a blank line, which CSV readers drop; `""` is one empty cell.
+        let mut o = WriteOptions::default();
+        o.titles_only();
+        let out = csv(&doc(vec![Sheet::new("")]), &o);
+        assert_eq!(out, "Level 1\r\n\"\"\r\n");
+        assert_eq!(cells(&["", ""], true), ",\r\n");
+    }
+
+    #[test]
     fn several_sheets_get_a_sheet_column_and_a_bom_on_request() {
         let mut second = Sheet::new("=other root");
         second.title = "Plan, B".into();

@@ -460,6 +460,78 @@ mod tests {
         }
     }
 
+    /// A root with a chain of `depth` topics below it.
+    fn chain(depth: usize) -> Document {
+        let mut s = crate::model::Sheet::new("root");
+        let mut parent = crate::model::TopicId::ROOT;
+        for i in 0..depth {
+            parent = s.add(
+                parent,
+                crate::model::TopicKind::Attached,
+                crate::model::Topic::new(format!("t{i}")),
+            );
+        }
+        Document {
+            sheets: vec![s],
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn indented_output_of_a_deep_chain_is_refused_before_writing() {
+        let doc = chain(100_000);
+        let opts = WriteOptions::default();
+        for w in [
+            &Markdown as &dyn Writer,
+            &Text,
+            &Mermaid,
+            &Opml,
+            &Org,
+            &PlantUml,
+        ] {
+            let mut out = Vec::new();
+            let err = w.write(&doc, &opts, &mut out).unwrap_err();
+            assert!(out.is_empty(), "{} wrote {} bytes", w.name(), out.len());
+            let Error::OutputLimit {
+                depth: Some(d),
+                deepest,
+                ..
+            } = err
+            else {
+                panic!("{}: {err}", w.name());
+            };
+            assert_eq!(deepest, 100_000);
+            // The suggested depth fits, one more does not.
+            let mut o = opts.clone();
+            o.depth = Some(d);
+            assert!(w.min_size(&Plan::new(&doc, &o, w)) <= opts.max_output);
+            o.depth = Some(d + 1);
+            assert!(w.min_size(&Plan::new(&doc, &o, w)) > opts.max_output);
+            assert!(err.to_string().contains(&format!("--depth {d}")), "{err}");
+        }
+        // Flat formats write it.
+        for w in [&Json as &dyn Writer, &FreeMind, &Dot, &Html, &Csv] {
+            w.write(&doc, &opts, &mut io::sink()).unwrap();
+        }
+    }
+
+    #[test]
+    fn output_past_the_limit_stops_while_writing() {
+        let doc = chain(1_000);
+        let mut opts = WriteOptions::default();
+        opts.max_output = 10_000;
+        let err = to_string(&Json, &doc, &opts).unwrap_err();
+        assert!(
+            matches!(err, Error::OutputLimit { need: None, .. }),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "json output passed the --max-output limit of 10000 bytes (the map is 1000 levels \
+             deep); write fewer levels with --depth, or raise the limit"
+        );
+    }
+
     #[test]
     fn extra_index_is_its_place_in_all() {
         for (i, e) in Extra::ALL.into_iter().enumerate() {

@@ -107,3 +107,35 @@ pub(crate) fn pad(out: &mut String, n: usize) {
         left -= k;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Document, Sheet, Topic, TopicId, TopicKind};
+    use crate::write::WriteOptions;
+
+    #[test]
+    fn depth_counts_floating_topics_one_level_below_the_root() {
+        // B3: `--depth 0` wrote floating topics, and `--depth 1` their children.
+        let mut s = Sheet::new("root");
+        s.add(TopicId::ROOT, TopicKind::Attached, Topic::new("a"));
+        let f = s.add(TopicId::ROOT, TopicKind::Floating, Topic::new("float"));
+        s.add(f, TopicKind::Attached, Topic::new("under float"));
+        let doc = Document {
+            name: Some("m.xmind".into()),
+            sheets: vec![s],
+            ..Document::default()
+        };
+        let text = |depth| {
+            let mut o = WriteOptions::default();
+            o.depth = depth;
+            crate::write::to_string(&Text, &doc, &o).unwrap()
+        };
+        assert_eq!(text(Some(0)), "m.xmind\nroot\n\n");
+        assert_eq!(text(Some(1)), "m.xmind\nroot\n\n  • a\n\nfloat\n");
+        assert_eq!(
+            text(None),
+            "m.xmind\nroot\n\n  • a\n\nfloat\n  • under float\n"
+        );
+    }
+}
