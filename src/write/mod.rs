@@ -518,8 +518,10 @@ mod tests {
     #[test]
     fn output_past_the_limit_stops_while_writing() {
         let doc = chain(1_000);
-        let mut opts = WriteOptions::default();
-        opts.max_output = 10_000;
+        let opts = WriteOptions {
+            max_output: 10_000,
+            ..WriteOptions::default()
+        };
         let err = to_string(&Json, &doc, &opts).unwrap_err();
         assert!(
             matches!(err, Error::OutputLimit { need: None, .. }),

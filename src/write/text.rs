@@ -127,8 +127,10 @@ mod tests {
             ..Document::default()
         };
         let text = |depth| {
-            let mut o = WriteOptions::default();
-            o.depth = depth;
+            let o = WriteOptions {
+                depth,
+                ..WriteOptions::default()
+            };
             crate::write::to_string(&Text, &doc, &o).unwrap()
         };
         assert_eq!(text(Some(0)), "m.xmind\nroot\n\n");
