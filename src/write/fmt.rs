@@ -7,6 +7,17 @@ use super::{Extra, Plan};
 use crate::markers;
 use crate::model::{BoundaryRange, ChildRange, Comment, Link, LinkKind, Sheet, Topic, TopicId};
 
+/// Appends `n` spaces.
+pub(crate) fn pad(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        left -= k;
+    }
+}
+
 /// Runs of white space folded into one space, trimmed.
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -80,7 +80,7 @@ impl Writer for Mermaid {
                 _ => ("[", "]", None),
             };
             let indent = 2 * (e.level + 1 + below_root);
-            super::text::pad(&mut b.s, indent);
+            super::fmt::pad(&mut b.s, indent);
             b.s.push('n');
             b.s.push_str(&next_id.to_string());
             b.s.push_str(open);
@@ -91,7 +91,7 @@ impl Writer for Mermaid {
             b.s.push_str(close);
             b.s.push('\n');
             if let Some(class) = class {
-                super::text::pad(&mut b.s, indent);
+                super::fmt::pad(&mut b.s, indent);
                 b.s.push_str(":::");
                 b.s.push_str(class);
                 b.s.push('\n');

@@ -106,14 +106,14 @@ fn write_sheet(plan: &Plan<'_>, s: usize, base: usize, b: &mut Buf<'_>) -> Resul
     for event in plan.walk(s) {
         match event {
             Event::Enter(e) => {
-                super::text::pad(&mut b.s, 2 * (base + e.level));
+                super::fmt::pad(&mut b.s, 2 * (base + e.level));
                 b.s.push_str("<outline");
                 attributes(&mut b.s, plan, s, sheet, e.id, e.role);
                 b.s.push_str(if e.has_below() { ">\n" } else { "/>\n" });
             }
             Event::Leave(e) => {
                 if e.has_below() {
-                    super::text::pad(&mut b.s, 2 * (base + e.level));
+                    super::fmt::pad(&mut b.s, 2 * (base + e.level));
                     b.s.push_str("</outline>\n");
                 }
             }

@@ -71,19 +71,19 @@ impl Writer for Text {
                 };
                 for (i, line) in t.title.split('\n').enumerate() {
                     if i == 0 {
-                        pad(&mut b.s, bullet);
+                        fmt::pad(&mut b.s, bullet);
                         if e.level > 0 {
                             b.s.push_str("• ");
                         }
                         b.s.push_str(&head);
                     } else {
-                        pad(&mut b.s, cont);
+                        fmt::pad(&mut b.s, cont);
                     }
                     b.s.push_str(line);
                     b.s.push('\n');
                 }
                 for (line, more) in fmt::extra_lines(plan, s, e.id, e.depth, &[]) {
-                    pad(&mut b.s, cont + if more { 2 } else { 0 });
+                    fmt::pad(&mut b.s, cont + if more { 2 } else { 0 });
                     b.s.push_str(&line);
                     b.s.push('\n');
                 }
@@ -94,17 +94,6 @@ impl Writer for Text {
             }
         }
         Ok(b.finish()?)
-    }
-}
-
-/// Appends `n` spaces.
-pub(crate) fn pad(out: &mut String, n: usize) {
-    const SPACES: &str = "                                                                ";
-    let mut left = n;
-    while left > 0 {
-        let k = left.min(SPACES.len());
-        out.push_str(&SPACES[..k]);
-        left -= k;
     }
 }
 

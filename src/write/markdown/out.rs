@@ -23,7 +23,7 @@ impl Out {
         self.blank = false;
         self.started = true;
         self.buf.push_str(p.ctx);
-        crate::write::text::pad(&mut self.buf, p.pad * 2);
+        crate::write::fmt::pad(&mut self.buf, p.pad * 2);
         self.buf.push_str(p.tail);
     }
 
