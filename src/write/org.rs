@@ -14,9 +14,11 @@
 //!   marker `* / = ~ +` that could close emphasis (followed by anything but an ASCII letter or
 //!   digit); between the characters of `--`, `...`, `{{`, `@@`; before a leading `TODO`, `DONE`
 //!   or `COMMENT` keyword and before a title's final `:` (tags); at either end of a title that
-//!   starts or ends with white space (Org trims it); as the whole of an empty title. The reader
-//!   removes U+200B from maps, so deleting every U+200B gives back the exact title. A heading
-//!   holds one line: a title's lines are joined with spaces.
+//!   starts or ends with white space (Org trims it); as the whole of an empty title. A zero-width
+//!   space of the title itself is written as two, and escapes never stand next to each other,
+//!   so a run of `k` zero-width spaces stands for `k / 2` (rounded down) of the title's: reading
+//!   a run that way gives back the exact title. A heading holds one line: a title's lines are
+//!   joined with spaces.
 //! - Extras (all on by default): labels and markers (as words, `P1`, `50%`, `red_flag`) are
 //!   tags, sanitised to Org's tag characters (letters, digits, `_ @ # %`; anything else `_`);
 //!   a link wraps the title, `[[url][title]]` (topic links `[[#topic-ID][title]]` to a
@@ -521,6 +523,49 @@ mod tests {
         for (title, want) in cases {
             assert_eq!(shown(&heading_text(title)), want, "{title:?}");
         }
+    }
+
+    /// What a reader gets back: each run of `k` zero-width spaces stands for `k / 2` of them.
+    fn decoded(org: &str) -> String {
+        let mut out = String::new();
+        let mut run = 0;
+        for c in org.chars().chain(std::iter::once('\n')) {
+            if c == ZWSP {
+                run += 1;
+                continue;
+            }
+            out.extend(std::iter::repeat_n(ZWSP, run / 2));
+            run = 0;
+            out.push(c);
+        }
+        out.pop();
+        out
+    }
+
+    #[test]
+    fn zero_width_spaces_of_the_title_are_told_from_escapes() {
+        let z = ZWSP;
+        for title in [
+            format!("{z}"),
+            format!("{z}{z}"),
+            format!("a{z}b"),
+            format!("_{z}x"),
+            format!("x_{z}"),
+            format!("{z}TODO"),
+            format!("tags :a:{z}:"),
+            format!("a-{z}-b"),
+            format!(" {z} "),
+            format!("[{z}[x]]"),
+            format!("\\{z}\\"),
+        ] {
+            let joined = title.clone();
+            assert_eq!(decoded(&heading_text(&title)), joined, "{title:?}");
+            assert_eq!(decoded(&body_line(&title)), joined, "{title:?}");
+            assert_eq!(decoded(&link_description(&title)), joined, "{title:?}");
+        }
+        // Escapes alone decode to nothing.
+        assert_eq!(decoded(&heading_text("_a_ --- [x]")), "_a_ --- [x]");
+        assert_eq!(decoded(&heading_text("")), "");
     }
 
     #[test]
