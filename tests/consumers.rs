@@ -798,14 +798,28 @@ mod more_formats {
         );
     }
 
-    /// `tree` (lines of two-space indent and a title) with U+200B deleted from the titles and
-    /// the titles folded like [`fold`].
+    /// `tree` (lines of two-space indent and a title) with Org's zero-width-space escaping
+    /// undone as `docs/formats/org.md` says a reader does: a run of k U+200B becomes k / 2 of
+    /// them (a title's own U+200B are written doubled, an escape is a single one), and the
+    /// titles folded like [`fold`].
     fn without_zwsp(tree: &str) -> String {
         let mut out = String::new();
         for line in tree.lines() {
             let indent = line.len() - line.trim_start_matches(' ').len();
             out.push_str(&line[..indent]);
-            out.push_str(&fold(&line[indent..].replace('\u{200B}', "")));
+            let mut title = String::new();
+            let mut run = 0;
+            for c in line[indent..].chars().chain(['\n']) {
+                if c == '\u{200B}' {
+                    run += 1;
+                    continue;
+                }
+                title.extend(std::iter::repeat_n('\u{200B}', run / 2));
+                run = 0;
+                title.push(c);
+            }
+            title.pop();
+            out.push_str(&fold(&title));
             out.push('\n');
         }
         out
@@ -814,8 +828,7 @@ mod more_formats {
     /// pandoc (`validate-markdown --from org`, `md-tree --from org`) accepts each file and
     /// reads it back as the sheet's tree of attached topics with the exact titles. The one
     /// normalisation: the zero-width spaces that escape Org markup (U+200B, Org's escape
-    /// character, which the reader removes from maps so it never belongs to a title) are deleted
-    /// from pandoc's text before white space is folded.
+    /// character) are undone by [`without_zwsp`] before white space is folded.
     fn check_org(clients: &Path, files: &[Output]) -> Vec<String> {
         let from = Path::new("--from");
         let org = Path::new("org");

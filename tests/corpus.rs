@@ -108,7 +108,11 @@ fn old_and_new_saves_of_one_map_read_the_same() {
         let render = |f: &str| {
             let mut doc = read_path(dir.join(f)).unwrap();
             doc.name = None;
-            write::to_string(text, &doc, &opts).unwrap()
+            // XMind 2024/2025 appends U+200B to some titles it re-saves; the reader keeps it (it
+            // is what the file holds), so the comparison looks past it.
+            write::to_string(text, &doc, &opts)
+                .unwrap()
+                .replace('\u{200B}', "")
         };
         assert_eq!(render(old), render(new), "{old} vs {new}");
     }

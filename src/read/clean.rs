@@ -2,11 +2,13 @@
 
 use crate::model::{BoundaryRange, ChildRange};
 
-/// Normalises text read from a map: CRLF and lone CR become LF; C0 control characters other than
-/// tab and LF are dropped (XML 1.0 forbids them, and XMind itself has written a stray U+0008);
-/// the invisible U+200B ZERO WIDTH SPACE and U+FEFF are dropped (XMind 2024 appends U+200B to
-/// some titles it re-saves, which would make the same map read differently).
-/// Returns the text and whether a control character was dropped.
+/// Normalises text read from a map: CRLF and lone CR become LF (the line structure every writer
+/// relies on), and the characters XML 1.0 cannot carry are removed: C0 controls other than tab and
+/// LF, U+FFFE and U+FFFF (XMind itself has written a stray U+0008). Everything else is the user's
+/// text and is kept exactly, the invisible U+200B ZERO WIDTH SPACE and U+FEFF included: third-party
+/// writers and users put them there on purpose (XMind 2024 also appends U+200B to some titles it
+/// re-saves; that is what the file holds).
+/// Returns the text and whether a character was removed, for the reader's `-v` warning.
 pub(crate) fn clean(s: &str) -> (String, bool) {
     match first_special(s.as_bytes()) {
         None => (s.to_string(), false),
@@ -23,7 +25,7 @@ pub(crate) fn clean_owned(s: String) -> (String, bool) {
 }
 
 /// Bytes that may start something [`clean`] changes: C0 controls other than tab and LF, and
-/// the first bytes of U+200B (E2 80 8B) and U+FEFF (EF BB BF).
+/// the first byte of U+FFFE and U+FFFF (EF BF BE, EF BF BF).
 const SPECIAL: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
@@ -31,7 +33,6 @@ const SPECIAL: [bool; 256] = {
         t[b] = b != b'\n' as usize && b != b'\t' as usize;
         b += 1;
     }
-    t[0xE2] = true;
     t[0xEF] = true;
     t
 };
@@ -41,13 +42,8 @@ fn first_special(b: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < b.len() {
         if SPECIAL[b[i] as usize] {
-            let rest = &b[i + 1..];
-            let invisible = match b[i] {
-                0xE2 => rest.starts_with(&[0x80, 0x8B]),
-                0xEF => rest.starts_with(&[0xBB, 0xBF]),
-                _ => true,
-            };
-            if invisible {
+            let changes = b[i] != 0xEF || matches!(b.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF]));
+            if changes {
                 return Some(i);
             }
         }
@@ -71,12 +67,21 @@ fn clean_from(s: &str, at: usize) -> (String, bool) {
                 out.push('\n');
             }
             '\n' | '\t' => out.push(c),
-            '\u{200B}' | '\u{FEFF}' => {}
-            c if (c as u32) < 0x20 => dropped = true,
+            c if crate::xml::is_forbidden(c) => dropped = true,
             c => out.push(c),
         }
     }
     (out, dropped)
+}
+
+/// An image's width or height as both readers take it (`image.width`, `svg:width`): a finite,
+/// non-negative number, surrounding blanks allowed. `NaN`, `inf`, negative or unparsable sizes are
+/// no size at all, so that no writer ever sees a number its format cannot hold.
+pub(crate) fn dimension(s: &str) -> Option<f64> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
 }
 
 /// A parsed range string, before clamping to the children that exist.
@@ -154,16 +159,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clean_normalises_line_breaks_and_drops_controls() {
+    fn clean_normalises_line_breaks_and_drops_only_what_xml_cannot_carry() {
         assert_eq!(clean("a\r\nb\rc\nd"), ("a\nb\nc\nd".into(), false));
         assert_eq!(clean("\u{8}B树"), ("B树".into(), true));
         assert_eq!(clean("tab\tok"), ("tab\tok".into(), false));
+        // The user's invisible characters are kept; what XML 1.0 cannot carry is not.
         assert_eq!(
             clean("Combat Sports\u{200B}"),
-            ("Combat Sports".into(), false)
+            ("Combat Sports\u{200B}".into(), false)
         );
         assert_eq!(clean("—€"), ("—€".into(), false));
-        assert_eq!(clean("a—\u{200B}b\u{FEFF}"), ("a—b".into(), false));
+        assert_eq!(
+            clean("a—\u{200B}b\u{FEFF}\u{FFFD}\u{FFEF}"),
+            ("a—\u{200B}b\u{FEFF}\u{FFFD}\u{FFEF}".into(), false)
+        );
+        assert_eq!(clean("x\u{FFFE}y\u{FFFF}"), ("xy".into(), true));
         assert_eq!(
             clean("\u{FFFD}\u{2028}x\r"),
             ("\u{FFFD}\u{2028}x\n".into(), false)
@@ -173,6 +183,17 @@ mod tests {
         let (same, dropped) = clean_owned(owned);
         assert_eq!((same.as_ptr(), dropped), (ptr, false));
         assert_eq!(clean_owned("x\u{1}".into()), ("x".into(), true));
+    }
+
+    #[test]
+    fn dimensions_are_finite_or_absent() {
+        assert_eq!(dimension(" 120 "), Some(120.0));
+        assert_eq!(dimension("80.5"), Some(80.5));
+        for bad in [
+            "NaN", "nan", "inf", "-inf", "Infinity", "-3", "", "12px", "1e400",
+        ] {
+            assert_eq!(dimension(bad), None, "{bad}");
+        }
     }
 
     #[test]

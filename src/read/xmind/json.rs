@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::super::clean::{clean, parse_range};
+use super::super::clean::{clean, dimension, parse_range};
 use super::finish::SheetBuilder;
 use super::jsonlex::{Event, Lexer, SyntaxError};
 use crate::error::{Error, Result};
@@ -44,7 +44,7 @@ pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document
     r.document()?;
     if r.dropped_controls > 0 {
         r.warnings.push(format!(
-            "{entry}: control characters were removed from {} texts",
+            "{entry}: characters XML 1.0 cannot carry were removed from {} texts",
             r.dropped_controls
         ));
     }
@@ -88,11 +88,7 @@ impl<'a> Small<'a> {
     }
 
     fn number(&self) -> Option<f64> {
-        self.scalar()?
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite())
+        dimension(self.scalar()?)
     }
 
     /// An array's elements; any other value but null as a list of one.

@@ -123,15 +123,53 @@ fn xml_attributes_that_are_not_kept_are_still_checked() {
     // One control character, in an attribute that is not kept.
     assert_eq!(
         doc.warnings,
-        ["content.xml: control characters were removed from 1 texts"]
+        ["content.xml: characters XML 1.0 cannot carry were removed from 1 texts"]
     );
     let doc = read_bytes(xml(r#"timestamp="1&#2;" foo="a&#x3;""#).as_bytes()).unwrap();
     assert_eq!(
         doc.warnings,
-        ["content.xml: control characters were removed from 3 texts"]
+        ["content.xml: characters XML 1.0 cannot carry were removed from 3 texts"]
     );
     let err = read_bytes(xml(r#"timestamp="&bogus;""#).as_bytes()).unwrap_err();
     assert!(err.to_string().contains("bogus"), "{err}");
     let err = read_bytes(xml(r#"timestamp="1" timestamp="2""#).as_bytes()).unwrap_err();
     assert!(err.to_string().contains("content.xml"), "{err}");
+}
+
+/// B1: both readers take image sizes through one number parser; a size that is no finite number
+/// is no size, and the JSON written from it stays valid JSON.
+#[test]
+fn image_sizes_that_are_not_numbers_are_dropped_by_both_readers() {
+    let xml = r#"<xmap-content xmlns:svg="http://www.w3.org/2000/svg" xmlns:xhtml="http://www.w3.org/1999/xhtml"><sheet><topic id="r"><title>t</title><xhtml:img xhtml:src="xap:attachments/a.png" svg:width="NaN" svg:height="inf"/></topic></sheet></xmap-content>"#;
+    let json = r#"[{"id":"s","rootTopic":{"id":"r","title":"t","image":{"src":"xap:resources/a.png","width":"NaN","height":1e999}}}]"#;
+    for doc in [
+        read_bytes(&zip(&[("content.xml", xml.as_bytes())])).unwrap(),
+        read_bytes(&zip(&[("content.json", json.as_bytes())])).unwrap(),
+    ] {
+        let image = doc.sheets[0].root().image.as_ref().expect("an image");
+        assert!(image.src.ends_with("a.png"), "{}", image.src);
+        assert_eq!((image.width, image.height), (None, None));
+        let out = crate::write::to_string(
+            &crate::write::Json,
+            &doc,
+            &crate::write::WriteOptions::default(),
+        )
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+        assert!(out.contains("a.png") && !out.contains("NaN"), "{v}");
+    }
+}
+
+/// Item 5: the user's invisible characters are kept; only what XML 1.0 cannot carry goes, with
+/// a warning.
+#[test]
+fn zero_width_spaces_are_kept_and_forbidden_characters_warned() {
+    let json =
+        "[{\"id\":\"s\",\"rootTopic\":{\"id\":\"r\",\"title\":\"a\\u200Bb\\uFEFF\\u0007\"}}]";
+    let doc = read_bytes(&zip(&[("content.json", json.as_bytes())])).unwrap();
+    assert_eq!(doc.sheets[0].root().title, "a\u{200B}b\u{FEFF}");
+    assert_eq!(
+        doc.warnings,
+        ["content.json: characters XML 1.0 cannot carry were removed from 1 texts"]
+    );
 }

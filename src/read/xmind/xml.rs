@@ -16,7 +16,7 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
-use super::super::clean::{clean, clean_owned, parse_range};
+use super::super::clean::{clean, clean_owned, dimension, parse_range};
 use super::finish::SheetBuilder;
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
@@ -120,7 +120,7 @@ pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document
     }
     if p.dropped_controls > 0 {
         p.doc.warnings.push(format!(
-            "{entry}: control characters were removed from {} texts",
+            "{entry}: characters XML 1.0 cannot carry were removed from {} texts",
             p.dropped_controls
         ));
     }
@@ -306,8 +306,8 @@ impl Parser<'_, '_> {
                     for (k, v) in self.attributes(e)? {
                         match k.as_str() {
                             "src" => img.src = v,
-                            "width" => img.width = v.trim().parse().ok(),
-                            "height" => img.height = v.trim().parse().ok(),
+                            "width" => img.width = dimension(&v),
+                            "height" => img.height = dimension(&v),
                             _ => {}
                         }
                     }
