@@ -342,8 +342,98 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(stderr(&o), "");
 }
 
+/// Markdown of the 10,000-level chain: the last topic is a list item indented two spaces for
+/// every level below the last heading.
+fn deep_markdown(s: &str, headings: usize) {
+    let last = s.lines().last().unwrap();
+    assert_eq!(last.trim_start(), "- level 10000");
+    assert_eq!(
+        last.len() - last.trim_start().len(),
+        2 * (10_000 - headings)
+    );
+}
+
+/// A 10,000-level chain (within `--max-depth`) through every writer: each row is the arguments,
+/// whether the content.xml flavour runs too, and what the output must hold. The rows run on all
+/// cores; a writer without a row fails the test.
 #[test]
-fn a_10000_level_chain_converts_on_the_main_thread() {
+fn a_10000_level_chain_converts_with_every_writer() {
+    type Check = fn(&str);
+    let rows: &[(&[&str], bool, Check)] = &[
+        (&["-t", "json"], true, |s| {
+            assert!(s.contains("level 10000"))
+        }),
+        (&["-t", "text"], true, |s| {
+            assert!(s.contains("level 10000"))
+        }),
+        (&["-t", "markdown"], true, |s| deep_markdown(s, 2)),
+        (&["-t", "markdown", "--list-only"], false, |s| {
+            deep_markdown(s, 0)
+        }),
+        (&["-t", "markdown", "--heading-levels", "6"], false, |s| {
+            deep_markdown(s, 6)
+        }),
+        (&["-t", "opml"], false, |s| {
+            let pad = " ".repeat(2 * 10_002);
+            assert!(s.contains(&format!("\n{pad}<outline text=\"level 10000\"/>\n")));
+            assert!(s.ends_with("    </outline>\n  </body>\n</opml>\n"));
+        }),
+        (&["-t", "mermaid"], false, |s| {
+            let pad = " ".repeat(2 * 10_001);
+            assert!(s.ends_with(&format!("\n{pad}n10000[\"level 10000\"]\n")));
+        }),
+        (&["-t", "freemind"], false, |s| {
+            assert_eq!(s.matches("<node ").count(), 10_001);
+            assert_eq!(s.matches("</node>").count(), 10_001);
+            assert!(s.contains("<node ID=\"ID_1_10000\" TEXT=\"level 10000\">\n</node>\n"));
+            assert!(s.starts_with("<map version=\"1.0.1\">\n") && s.ends_with("</node>\n</map>\n"));
+        }),
+        (&["-t", "org"], false, |s| {
+            assert_eq!(s.lines().count(), 10_001);
+            assert_eq!(
+                s.lines().last().unwrap(),
+                format!("{} level 10000", "*".repeat(10_001))
+            );
+        }),
+        (&["-t", "plantuml"], false, |s| {
+            let lines: Vec<&str> = s.lines().collect();
+            assert_eq!(lines.len(), 10_003);
+            assert_eq!(lines[0], "@startmindmap");
+            assert_eq!(lines[10_001], format!("{} level 10000", "*".repeat(10_001)));
+            assert_eq!(lines[10_002], "@endmindmap");
+        }),
+        (&["-t", "dot"], false, |s| {
+            assert_eq!(s.matches(" -> ").count(), 10_000);
+            assert!(s.contains(
+                "  \"s1-10000\" [label=\"level 10000\"];\n  \"s1-9999\" -> \"s1-10000\";\n"
+            ));
+            assert!(s.ends_with("}\n"));
+        }),
+        // Nested as far as browsers nest, then flat (see src/write/html.rs).
+        (&["-t", "html"], false, |s| {
+            assert_eq!(s.matches("<details").count(), 64);
+            assert!(s.contains("<span class=\"t\">level 10000</span></div></div>\n</details>"));
+        }),
+        (&["-t", "csv"], false, |s| {
+            assert!(s.starts_with("Level 1,Level 2,"));
+            assert!(s.contains(",Level 10001,Note,Labels,Markers\r\nroot,level 1,level 2,"));
+        }),
+        (&["-t", "csv", "--csv-style", "paths"], false, |s| {
+            assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
+            assert!(s.contains("level 9999"));
+        }),
+        (&["-t", "csv", "--csv-style", "testcase"], false, |s| {
+            assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
+            assert!(s.contains("level 9999"));
+        }),
+    ];
+    for w in xmindconv::WRITERS {
+        assert!(
+            rows.iter().any(|(args, _, _)| args[1] == w.name()),
+            "no 10,000-level row for -t {}",
+            w.name()
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("deep-json.xmind");
     let xml = dir.path().join("deep-xml.xmind");
@@ -357,13 +447,45 @@ fn a_10000_level_chain_converts_on_the_main_thread() {
         common::zip(&[("content.xml", common::deep_xml(10_000).as_bytes())]),
     )
     .unwrap();
-    for path in [&json, &xml] {
-        for format in ["json", "text"] {
-            let o = run(&["-t", format, path.to_str().unwrap()]);
-            assert!(o.status.success(), "{format}: {}", stderr(&o));
-            assert!(stdout(&o).contains("level 10000"));
+    let mut jobs = Vec::new();
+    for &(args, both, check) in rows {
+        jobs.push((args, json.as_path(), check));
+        if both {
+            jobs.push((args, xml.as_path(), check));
         }
     }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..cores {
+            scope.spawn(|| {
+                while let Some(&(args, path, check)) =
+                    jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let mut all = args.to_vec();
+                    all.push(path.to_str().unwrap());
+                    let o = run(&all);
+                    assert!(o.status.success(), "{all:?}: {}", stderr(&o));
+                    let out = stdout(&o);
+                    // A failed check names its row.
+                    let shown = format!("{all:?}");
+                    let result = std::panic::catch_unwind(|| check(&out));
+                    assert!(result.is_ok(), "{shown}: output check failed");
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn max_depth_is_checked_while_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("deep-json.xmind");
+    fs::write(
+        &json,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
     let o = run(&["--max-depth", "500", json.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
@@ -443,41 +565,6 @@ fn markers_can_be_words_or_emoji() {
         titles.lines().all(|l| !l.trim_start().starts_with('>')),
         "{titles}"
     );
-}
-
-#[test]
-fn a_10000_level_chain_converts_to_markdown() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.xmind");
-    fs::write(
-        &path,
-        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
-    )
-    .unwrap();
-    for style in [
-        &[][..],
-        &["--list-only"][..],
-        &["--heading-levels", "6"][..],
-    ] {
-        let mut args = vec!["-t", "markdown"];
-        args.extend_from_slice(style);
-        args.push(path.to_str().unwrap());
-        let o = run(&args);
-        assert!(o.status.success(), "{style:?}: {}", stderr(&o));
-        let s = stdout(&o);
-        let last = s.lines().last().unwrap();
-        assert_eq!(last.trim_start(), "- level 10000", "{style:?}");
-        let headings = match style.first() {
-            Some(&"--list-only") => 0,
-            Some(_) => 6,
-            None => 2,
-        };
-        assert_eq!(
-            last.len() - last.trim_start().len(),
-            2 * (10_000 - headings),
-            "{style:?}"
-        );
-    }
 }
 
 #[test]
@@ -637,27 +724,6 @@ fn mermaid_of_a_map_with_several_sheets_asks_for_one() {
     let o = run(&[map, "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!out.exists());
-}
-
-#[test]
-fn a_10000_level_chain_converts_to_opml_and_mermaid() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.xmind");
-    fs::write(
-        &path,
-        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
-    )
-    .unwrap();
-    let path = path.to_str().unwrap();
-    let o = run(&["-t", "opml", path]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let pad = " ".repeat(2 * 10_002);
-    assert!(stdout(&o).contains(&format!("\n{pad}<outline text=\"level 10000\"/>\n")));
-    assert!(stdout(&o).ends_with("    </outline>\n  </body>\n</opml>\n"));
-    let o = run(&["-t", "mermaid", path]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let pad = " ".repeat(2 * 10_001);
-    assert!(stdout(&o).ends_with(&format!("\n{pad}n10000[\"level 10000\"]\n")));
 }
 
 #[test]
@@ -824,85 +890,6 @@ fn batch_mode_is_deterministic_whatever_the_timing() {
     }
 }
 
-/// A 10,000-level chain written as FreeMind: one `<node>` per topic, properly closed.
-#[test]
-fn a_10000_level_chain_converts_to_freemind() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.xmind");
-    fs::write(
-        &path,
-        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
-    )
-    .unwrap();
-    let o = run(&["-t", "freemind", path.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let s = stdout(&o);
-    assert_eq!(s.matches("<node ").count(), 10_001);
-    assert_eq!(s.matches("</node>").count(), 10_001);
-    assert!(s.contains("<node ID=\"ID_1_10000\" TEXT=\"level 10000\">\n</node>\n"));
-    assert!(s.starts_with("<map version=\"1.0.1\">\n") && s.ends_with("</node>\n</map>\n"));
-}
-
-/// A 10,000-level chain written as Org: one heading per topic, the last one 10,001 stars deep.
-#[test]
-fn a_10000_level_chain_converts_to_org() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.xmind");
-    fs::write(
-        &path,
-        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
-    )
-    .unwrap();
-    let o = run(&["-t", "org", path.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let s = stdout(&o);
-    assert_eq!(s.lines().count(), 10_001);
-    assert_eq!(
-        s.lines().last().unwrap(),
-        format!("{} level 10000", "*".repeat(10_001))
-    );
-}
-
-/// A 10,000-level chain written as a PlantUML mindmap: one node line per topic.
-#[test]
-fn a_10000_level_chain_converts_to_plantuml() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.xmind");
-    fs::write(
-        &path,
-        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
-    )
-    .unwrap();
-    let o = run(&["-t", "plantuml", path.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let s = stdout(&o);
-    let lines: Vec<&str> = s.lines().collect();
-    assert_eq!(lines.len(), 10_003);
-    assert_eq!(lines[0], "@startmindmap");
-    assert_eq!(lines[10_001], format!("{} level 10000", "*".repeat(10_001)));
-    assert_eq!(lines[10_002], "@endmindmap");
-}
-
-/// A 10,000-level chain written as Graphviz DOT: one node and one edge per level.
-#[test]
-fn a_10000_level_chain_converts_to_dot() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.xmind");
-    fs::write(
-        &path,
-        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
-    )
-    .unwrap();
-    let o = run(&["-t", "dot", path.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let s = stdout(&o);
-    assert_eq!(s.matches(" -> ").count(), 10_000);
-    assert!(
-        s.contains("  \"s1-10000\" [label=\"level 10000\"];\n  \"s1-9999\" -> \"s1-10000\";\n")
-    );
-    assert!(s.ends_with("}\n"));
-}
-
 /// The four formats of issue 6 are listed with their aliases and extensions, and `-o` picks
 /// them from the extension.
 #[test]
@@ -934,37 +921,6 @@ fn freemind_org_plantuml_and_dot_are_listed_and_inferred() {
             "{ext}"
         );
     }
-}
-
-#[test]
-fn a_10000_level_chain_converts_to_html_and_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deep.xmind");
-    fs::write(
-        &path,
-        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
-    )
-    .unwrap();
-    let o = run(&["-t", "html", path.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let page = stdout(&o);
-    // Nested as far as browsers nest, then flat (see src/emit/html.rs).
-    assert_eq!(page.matches("<details").count(), 64);
-    assert!(page.contains("<span class=\"t\">level 10000</span></div></div>\n</details>"));
-    for style in ["paths", "testcase"] {
-        let o = run(&["-t", "csv", "--csv-style", style, path.to_str().unwrap()]);
-        assert!(o.status.success(), "{style}: {}", stderr(&o));
-        let csv = stdout(&o);
-        assert_eq!(
-            csv.matches("\r\n").count(),
-            2,
-            "{style}: a header and one row"
-        );
-        assert!(csv.contains("level 9999"), "{style}");
-    }
-    let csv = stdout(&run(&["-t", "csv", path.to_str().unwrap()]));
-    assert!(csv.starts_with("Level 1,Level 2,"));
-    assert!(csv.contains(",Level 10001,Note,Labels,Markers\r\nroot,level 1,level 2,"));
 }
 
 #[test]
@@ -1042,4 +998,54 @@ fn csv_options_select_shape_bom_and_formula_guard() {
         "fixtures/escaping.xmind",
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Item 6: an indented format whose output would pass `--max-output` stops before writing, with
+/// one line naming the depth and the remedy; `-o` leaves no file, and an existing one untouched.
+#[test]
+fn output_past_max_output_is_refused_without_a_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xmind");
+    fs::write(
+        &path,
+        common::zip(&[("content.json", common::deep_json(10_000).as_bytes())]),
+    )
+    .unwrap();
+    let out = dir.path().join("deep.md");
+    let o = run(&[
+        "--max-output",
+        "1",
+        "-o",
+        out.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("deep.xmind") && err.contains("10000"), "{err}");
+    assert!(err.contains("--depth") && err.contains("-t json"), "{err}");
+    assert!(!out.exists(), "a partial file was left");
+    fs::write(&out, "keep me").unwrap();
+    let o = run(&[
+        "--max-output",
+        "1",
+        "-t",
+        "mermaid",
+        "-o",
+        out.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "keep me");
+    // The same map within the limit, and as JSON, which is not indented.
+    let o = run(&["--max-output", "1", "-t", "json", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "--max-output",
+        "1",
+        "--depth",
+        "100",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -30,7 +30,8 @@ fn clients() -> Option<PathBuf> {
 fn maps() -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/corpus")] {
+    let corpus = common::corpus_dir();
+    for dir in std::iter::once(root.join("fixtures")).chain(corpus) {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -739,23 +740,6 @@ mod more_formats {
     }
 
     /// The first line where the expected and the consumer's tree differ.
-    fn difference(want: &str, got: &str) -> String {
-        let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
-        let i = w
-            .iter()
-            .zip(&g)
-            .position(|(a, b)| a != b)
-            .unwrap_or(w.len().min(g.len()));
-        format!(
-            "line {}: expected {:?}, read {:?} ({} vs {} lines)",
-            i + 1,
-            w.get(i).unwrap_or(&"<end>"),
-            g.get(i).unwrap_or(&"<end>"),
-            w.len(),
-            g.len()
-        )
-    }
-
     fn fixtures_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
     }
@@ -772,7 +756,7 @@ mod more_formats {
             let tree = output_of(&clients.join("mm-tree"), &[&o.file])?;
             let (want, got) = (expected_tree(&o.doc, 0), fold_tree(&tree));
             if want != got {
-                return Err(format!("{}: {}", o.name(), difference(&want, &got)));
+                return Err(format!("{}: {}", o.name(), first_difference(&want, &got)));
             }
             Ok(())
         })
@@ -841,7 +825,7 @@ mod more_formats {
                     "{} ({}): {}",
                     o.name(),
                     o.file.display(),
-                    difference(&want, &got)
+                    first_difference(&want, &got)
                 ));
             }
             Ok(())
@@ -1230,7 +1214,7 @@ mod more_formats {
                 .map_err(|e| format!("{}: {e}", f.name()))?;
             let want = expected_tree(&f.doc, 0);
             if want != got {
-                return Err(format!("{}: {}", f.name(), difference(&want, &got)));
+                return Err(format!("{}: {}", f.name(), first_difference(&want, &got)));
             }
             Ok(())
         })
@@ -1326,7 +1310,9 @@ fn client(name: &str) -> Option<PathBuf> {
 /// A few corpus maps for the slower checks: several sheets, images, notes, a big test-case
 /// map, XMind 8 and 2026 files.
 fn corpus_sample() -> Vec<PathBuf> {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Some(corpus) = common::corpus_dir() else {
+        return Vec::new();
+    };
     [
         "tobyqin-xmindparser__xmind_2026.xmind",
         "tobyqin-xmindparser__xmind_pro.xmind",
@@ -1614,17 +1600,20 @@ fn csv_test_cases_are_read_back_by_python() {
     if clients().is_none() {
         return;
     }
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Some(corpus) = common::corpus_dir() else {
+        return;
+    };
     let names = [
         "zhuifengshen-xmind2testcase__xmind_testcase_demo.xmind",
         "koco-co-xmind2testcase__test.xmind",
         "koco-co-xmind2testcase__data-asset-v6-4-8-xmind2026.xmind",
     ];
     let paths: Vec<PathBuf> = names.iter().map(|n| corpus.join(n)).collect();
-    if !paths.iter().all(|p| p.is_file()) {
-        eprintln!("note: test-case maps not in {}; skipped", corpus.display());
-        return;
-    }
+    assert!(
+        paths.iter().all(|p| p.is_file()),
+        "test-case maps missing from {}",
+        corpus.display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let csv = write::by_name("csv").unwrap();
     let mut opts = WriteOptions::default();

@@ -1,22 +1,17 @@
 //! The shared corpus of 40 real maps (`../shared/corpus`, or `$XMINDCONV_CORPUS`), when present:
 //! every readable file converts with every emitter, each broken one gives its one-line error,
 //! and maps saved by both XMind 8 and XMind 2024/2025 read the same. Skipped (with a note) when
-//! the corpus is absent, so the test suite stays self-contained.
+//! the corpus is absent, so the test suite stays self-contained, unless
+//! `XMINDCONV_REQUIRE_CORPUS` is set: then a missing corpus fails.
 
 use std::path::PathBuf;
 
 use xmindconv::{WRITERS, WriteOptions, read_path, write};
 
+mod common;
+
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("XMINDCONV_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("note: no corpus at {}; skipped", dir.display());
-        None
-    }
+    common::corpus_dir()
 }
 
 /// Files broken on purpose, and a piece of the error each must give.

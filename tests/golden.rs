@@ -58,29 +58,74 @@ fn without_page_assets(page: &str) -> String {
     out
 }
 
+/// The snapshots of one fixture, named as `insta` names them: each writer's default output, and
+/// its output with every extra and with titles only where those differ; the error of a broken
+/// fixture.
+fn snapshots(path: &std::path::Path) -> Vec<(String, String)> {
+    let doc = match read_path(path) {
+        Ok(doc) => doc,
+        Err(err) => return vec![("error".into(), err.to_string())],
+    };
+    let mut all = WriteOptions::default();
+    for extra in xmindconv::Extra::ALL {
+        all.set(extra, true);
+    }
+    let mut titles = WriteOptions::default();
+    titles.titles_only();
+    let mut out = Vec::new();
+    for e in WRITERS {
+        let default = render(*e, &doc, &WriteOptions::default());
+        for (variant, opts) in [("with-all", &all), ("titles-only", &titles)] {
+            let text = render(*e, &doc, opts);
+            if text != default {
+                out.push((format!("{}-{variant}", e.name()), text));
+            }
+        }
+        out.push((e.name().to_string(), default));
+    }
+    out
+}
+
 #[test]
 fn every_fixture_through_every_emitter() {
     insta::glob!("../fixtures", "*.xmind", |path| {
-        match read_path(path) {
-            Ok(doc) => {
-                let mut all = WriteOptions::default();
-                for extra in xmindconv::Extra::ALL {
-                    all.set(extra, true);
-                }
-                let mut titles = WriteOptions::default();
-                titles.titles_only();
-                for e in WRITERS {
-                    let default = render(*e, &doc, &WriteOptions::default());
-                    for (variant, opts) in [("with-all", &all), ("titles-only", &titles)] {
-                        let out = render(*e, &doc, opts);
-                        if out != default {
-                            insta::assert_snapshot!(format!("{}-{variant}", e.name()), out);
-                        }
-                    }
-                    insta::assert_snapshot!(e.name(), default);
-                }
-            }
-            Err(err) => insta::assert_snapshot!("error", err.to_string()),
+        for (name, text) in snapshots(path) {
+            insta::assert_snapshot!(name, text);
         }
     });
+}
+
+/// No snapshot file is left over from a writer, variant or fixture that no longer exists (an
+/// unreferenced `.snap` would be reviewed by nobody and checked by nothing).
+#[test]
+fn every_snapshot_file_is_one_the_suite_writes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut expected = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir(root.join("fixtures")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "xmind") {
+            let file = path.file_name().unwrap().to_str().unwrap().to_string();
+            for (name, _) in snapshots(&path) {
+                expected.insert(format!("golden__{name}@{file}.snap"));
+            }
+        }
+    }
+    assert!(expected.len() > 100, "{} snapshots", expected.len());
+    let mut found = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir(root.join("tests/snapshots")).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if name.starts_with("golden__") && name.ends_with(".snap") {
+            found.insert(name);
+        }
+    }
+    let stale: Vec<_> = found.difference(&expected).collect();
+    let missing: Vec<_> = expected.difference(&found).collect();
+    assert!(
+        stale.is_empty(),
+        "snapshots nothing writes any more: {stale:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "snapshots not yet accepted: {missing:?}"
+    );
 }

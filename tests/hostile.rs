@@ -636,50 +636,71 @@ fn malformed_inputs_end_cleanly_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let cases = cases();
     assert!(cases.len() >= 40, "{} cases", cases.len());
-    let mut report = String::new();
-    let mut problems = Vec::new();
-    for c in &cases {
+    // Every input is written first (each built and dropped in turn, so the test process stays
+    // small), then the runs go on all cores; results keep the order of the cases.
+    let mut jobs = Vec::new();
+    for (n, c) in cases.iter().enumerate() {
         let path = dir.path().join(format!("{}.xmind", c.name));
         std::fs::write(&path, (c.bytes)()).unwrap();
-        let formats = c.only.map_or_else(formats, |f| f.to_vec());
-        for format in formats {
-            let r = run(&path, format, &c.args, 4 << 20, Duration::from_secs(120));
-            let lines = r.stderr.lines().count();
-            let ok = match r.code {
-                Some(0) => c.expect != Expect::Fails && r.stderr.is_empty() && r.stdout_len > 0,
-                Some(1) => {
-                    c.expect != Expect::Converts
-                        && lines == 1
-                        && r.stderr
-                            .starts_with(&format!("xmindconv: {}: ", path.display()))
-                        && r.stdout_len == 0
+        for format in c.only.map_or_else(formats, |f| f.to_vec()) {
+            jobs.push((n, format, path.clone()));
+        }
+    }
+    let plain: Vec<(&str, Expect, &[&str])> = cases
+        .iter()
+        .map(|c| (c.name.as_str(), c.expect, c.args.as_slice()))
+        .collect();
+    let results: Vec<std::sync::Mutex<Option<common::Run>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..cores {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((n, format, path)) = jobs.get(i) else {
+                        break;
+                    };
+                    let r = run(path, format, plain[*n].2, 4 << 20, Duration::from_secs(120));
+                    *results[i].lock().unwrap() = Some(r);
                 }
-                _ => false,
-            } && r.max_rss_kib < 1 << 20;
-            if !ok {
-                problems.push(format!(
-                    "{} -t {format}: expected {:?}, got exit {:?} after {:?} (peak {} MiB): {}",
-                    c.name,
-                    c.expect,
-                    r.code,
-                    r.elapsed,
-                    r.max_rss_kib >> 10,
-                    r.stderr
-                ));
+            });
+        }
+    });
+    let mut report = String::new();
+    let mut problems = Vec::new();
+    for ((n, format, path), r) in jobs.iter().zip(results) {
+        let (name, expect, _) = plain[*n];
+        let r = r.into_inner().unwrap().expect("every job ran");
+        let lines = r.stderr.lines().count();
+        let ok = match r.code {
+            Some(0) => expect != Expect::Fails && r.stderr.is_empty() && r.stdout_len > 0,
+            Some(1) => {
+                expect != Expect::Converts
+                    && lines == 1
+                    && r.stderr
+                        .starts_with(&format!("xmindconv: {}: ", path.display()))
+                    && r.stdout_len == 0
             }
-            // One line per named case (not the cut/corrupted families) for the error catalogue.
-            if format == "json" && c.expect != Expect::Either {
-                let msg = r
-                    .stderr
-                    .trim_end()
-                    .replace(&dir.path().display().to_string(), "DIR");
-                let _ = writeln!(
-                    report,
-                    "{:<40} exit {:?}  {msg}",
-                    c.name,
-                    r.code.unwrap_or(-1)
-                );
-            }
+            _ => false,
+        } && r.max_rss_kib < 1 << 20;
+        if !ok {
+            problems.push(format!(
+                "{name} -t {format}: expected {expect:?}, got exit {:?} after {:?} (peak {} MiB): {}",
+                r.code,
+                r.elapsed,
+                r.max_rss_kib >> 10,
+                r.stderr
+            ));
+        }
+        // One line per named case (not the cut/corrupted families) for the error catalogue.
+        if *format == "json" && expect != Expect::Either {
+            let msg = r
+                .stderr
+                .trim_end()
+                .replace(&dir.path().display().to_string(), "DIR");
+            let _ = writeln!(report, "{name:<40} exit {:?}  {msg}", r.code.unwrap_or(-1));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests: build .xmind archives in memory.
+//! Helpers shared by the integration tests: build .xmind archives in memory, find the corpus.
 
 #![allow(dead_code)]
 
@@ -259,8 +259,11 @@ pub mod arbitrary {
         if seed % 11 == 0 {
             t.image = Some(Box::new(Image {
                 src: "xap:resources/a b.png".into(),
-                width: Some(10.0),
-                height: None,
+                // Sizes a library user can put in the model, NaN and infinities included: no
+                // writer may turn them into output its format cannot hold (B1).
+                width: [Some(10.0), Some(f64::NAN), Some(f64::INFINITY), Some(0.5)]
+                    [(seed / 11 % 4) as usize],
+                height: [None, Some(f64::NEG_INFINITY), Some(1e300)][(seed / 11 % 3) as usize],
             }));
         }
         if seed % 13 == 0 {
@@ -340,4 +343,33 @@ pub mod arbitrary {
             ..Document::default()
         })
     }
+}
+
+/// The shared corpus of real maps (`../shared/corpus`, or `$XMINDCONV_CORPUS`). Absent, the tests
+/// that need it skip with a note, unless `XMINDCONV_REQUIRE_CORPUS` is set (`.ci/run` sets it
+/// when the corpus is there): then a missing corpus, or one with fewer than 40 maps, fails.
+pub fn corpus_dir() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("XMINDCONV_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+        });
+    let maps = std::fs::read_dir(&dir).map_or(0, |d| {
+        d.filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xmind"))
+        })
+        .count()
+    });
+    if maps >= 40 {
+        return Some(dir);
+    }
+    if std::env::var_os("XMINDCONV_REQUIRE_CORPUS").is_some() {
+        panic!(
+            "XMINDCONV_REQUIRE_CORPUS is set but {} holds {maps} maps, not the 40 of the corpus",
+            dir.display()
+        );
+    }
+    eprintln!("note: no corpus at {}; skipped", dir.display());
+    None
 }
