@@ -45,7 +45,7 @@ use super::{Buf, Event, Extra, Plan, Writer, fmt};
 use crate::error::Result;
 use crate::model::{Sheet, Topic, TopicId};
 
-/// The CSV writer (`-t csv`).
+#[doc = include_str!("../../docs/formats/csv.md")]
 pub struct Csv;
 
 /// The shape of the rows of CSV output.

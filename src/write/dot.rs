@@ -30,7 +30,7 @@ use crate::error::Result;
 use crate::model::{Document, LinkKind, Sheet, TopicId};
 use crate::url;
 
-/// The Graphviz DOT writer (`-t dot`).
+#[doc = include_str!("../../docs/formats/dot.md")]
 pub struct Dot;
 
 impl Writer for Dot {

@@ -39,7 +39,7 @@ use crate::model::{BoundaryRange, Document, LinkKind, TopicId};
 use crate::url;
 use crate::xml::{self, ASCII};
 
-/// The FreeMind / Freeplane writer (`-t freemind`).
+#[doc = include_str!("../../docs/formats/freemind.md")]
 pub struct FreeMind;
 
 impl Writer for FreeMind {

@@ -46,7 +46,7 @@ use crate::model::{Image, Link, LinkKind, Topic, TopicId};
 use crate::{notes, url, xml};
 use encode::{csp_hash, data_uri};
 
-/// The HTML page writer (`-t html`).
+#[doc = include_str!("../../docs/formats/html.md")]
 pub struct Html;
 
 /// Nesting of topic containers past which topics are written flat.

@@ -12,7 +12,7 @@ use super::{Extra, Plan, Writer};
 use crate::error::Result;
 use crate::model::{BoundaryRange, LinkKind, Source, Topic, TopicId};
 
-/// The JSON writer (`-t json`).
+#[doc = include_str!("../../docs/formats/json.md")]
 pub struct Json;
 
 impl Writer for Json {

@@ -31,7 +31,7 @@ use super::{Buf, Event, Extra, Plan, Role, Writer};
 use crate::error::{Error, Result};
 use crate::model::Sheet;
 
-/// The Mermaid mindmap writer (`-t mermaid`).
+#[doc = include_str!("../../docs/formats/mermaid.md")]
 pub struct Mermaid;
 
 impl Writer for Mermaid {

@@ -39,7 +39,7 @@ use crate::error::Result;
 use crate::model::{BoundaryRange, ChildRange, Document, LinkKind, Sheet, TopicId};
 use crate::xml::{self, ATTRIBUTE};
 
-/// The OPML 2.0 writer (`-t opml`).
+#[doc = include_str!("../../docs/formats/opml.md")]
 pub struct Opml;
 
 impl Writer for Opml {

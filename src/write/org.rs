@@ -39,7 +39,7 @@ use crate::markers::{self, MarkerStyle};
 use crate::model::{LinkKind, Topic, TopicId};
 use crate::url;
 
-/// The Org mode writer (`-t org`).
+#[doc = include_str!("../../docs/formats/org.md")]
 pub struct Org;
 
 /// Org's escape character.

@@ -31,7 +31,7 @@ use super::{Buf, Event, Extra, Plan, Role, Writer, fmt};
 use crate::error::Result;
 use crate::model::TopicId;
 
-/// The PlantUML mindmap writer (`-t plantuml`).
+#[doc = include_str!("../../docs/formats/plantuml.md")]
 pub struct PlantUml;
 
 impl Writer for PlantUml {

@@ -8,7 +8,7 @@ use std::io::Write;
 use super::{Buf, Extra, Order, Plan, Role, Writer, fmt};
 use crate::error::Result;
 
-/// The indented-text writer (`-t text`).
+#[doc = include_str!("../../docs/formats/text.md")]
 pub struct Text;
 
 impl Writer for Text {

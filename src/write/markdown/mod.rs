@@ -52,7 +52,7 @@ pub(crate) use escape::{
 };
 use out::{Out, Prefix};
 
-/// The Markdown writer (`-t markdown`).
+#[doc = include_str!("../../../docs/formats/markdown.md")]
 pub struct Markdown;
 
 /// Heading levels when [`super::WriteOptions::heading_levels`] is `None`: the root and main
