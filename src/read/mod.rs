@@ -10,6 +10,7 @@
 pub(crate) mod clean;
 mod common;
 mod json;
+mod markdown;
 mod xmind;
 
 use std::fs::File;
@@ -66,6 +67,10 @@ pub struct ReadOptions {
     /// The input format, by a [`Reader::name`] or alias (`-f`). `None`: from the file's
     /// extension, else from the content ([`detect`]).
     pub format: Option<String>,
+    /// The input's file name without its extension, which titles a map that has no title of
+    /// its own (Markdown with several top-level headings and no front matter `title`). Set by
+    /// [`read_path_with`] when `None`.
+    pub name: Option<String>,
 }
 
 /// One input format: its names, the extensions that select it, how to recognise it from its
@@ -110,6 +115,14 @@ pub static READERS: &[Reader] = &[
         description: "xmindconv's own JSON (what -t json writes; schema/xmindconv.schema.json)",
         sniff: common::looks_like_json,
         read: json::read,
+    },
+    Reader {
+        name: "markdown",
+        aliases: &["md"],
+        extensions: &["md", "markdown"],
+        description: "Markdown (CommonMark, GFM tables and task lists): headings and nested lists",
+        sniff: |_| true,
+        read: markdown::read,
     },
 ];
 
@@ -168,6 +181,15 @@ pub fn read_path_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result<D
     let reader = match chosen(options)?.or_else(|| by_extension(path)) {
         Some(r) => r,
         None => detect(input.fill_buf()?),
+    };
+    let named;
+    let options = if options.name.is_none() {
+        let mut o = options.clone();
+        o.name = path.file_stem().map(|n| n.to_string_lossy().into_owned());
+        named = o;
+        &named
+    } else {
+        options
     };
     let mut doc = if reader.name == "xmind" {
         // Zip archives are read in place, not into memory first.
