@@ -51,6 +51,8 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
     let mut mode = Mode::Normal;
     let mut in_meta = false;
     let mut front_title: Option<String> = None;
+    let mut sheets: Vec<Sheet> = Vec::new();
+    let mut sheet_title = String::new();
     let limits = &options.limits;
     let mut events = Parser::new_ext(text, opts);
     let mut pending: Option<Event> = None;
@@ -110,6 +112,18 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
                 note.push(event);
                 if *nest == 0 {
                     let note = std::mem::take(note);
+                    if let Some(title) = sheet_comment(&note) {
+                        // Our writer's `<!-- Sheet N: TITLE -->`: the sheet so far is done.
+                        if !items.is_empty() {
+                            let done = std::mem::take(&mut items);
+                            let pre = std::mem::take(&mut pre_note);
+                            sheets.push(build(done, pre, &front_title, options, sheet_title));
+                        }
+                        sheet_title = title;
+                        heading = None;
+                        mode = Mode::Normal;
+                        continue;
+                    }
                     let owner = open.last().copied().or(heading.map(|_| items.len() - 1));
                     match owner {
                         Some(i) => items[i].note.extend(note),
@@ -194,6 +208,43 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
         set_title(&mut items[target].topic, &events);
     }
 
+    if !items.is_empty() || sheets.is_empty() {
+        sheets.push(build(items, pre_note, &front_title, options, sheet_title));
+    }
+    let mut doc = Document {
+        sheets,
+        ..Document::default()
+    };
+    super::xmind::finish::resolve(&mut doc, Default::default());
+    Ok(doc)
+}
+
+/// The title in `<!-- Sheet N: TITLE -->`, when a block is only that comment.
+fn sheet_comment(events: &[Event]) -> Option<String> {
+    let [
+        Event::Start(Tag::HtmlBlock),
+        Event::Html(h),
+        Event::End(TagEnd::HtmlBlock),
+    ] = events
+    else {
+        return None;
+    };
+    let inner = h.trim().strip_prefix("<!-- Sheet ")?.strip_suffix("-->")?;
+    let (n, title) = inner
+        .split_once(": ")
+        .unwrap_or((inner.trim_end().trim_end_matches(':'), ""));
+    n.parse::<usize>().ok()?;
+    Some(title.trim_end_matches(' ').to_string())
+}
+
+/// One sheet from its items in document order.
+fn build(
+    items: Vec<Item>,
+    pre_note: Vec<Event>,
+    front_title: &Option<String>,
+    options: &ReadOptions,
+    title: String,
+) -> Sheet {
     let min = items.iter().map(|i| i.depth).min().unwrap_or(0);
     let tops = items.iter().filter(|i| i.depth == min).count();
     let single = tops == 1 && items.first().is_some_and(|i| i.depth == min);
@@ -206,6 +257,7 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
         (Outline::new(first.topic), 0)
     } else {
         let title = front_title
+            .clone()
             .or_else(|| options.name.clone())
             .unwrap_or_default();
         let mut root = Topic::new(title);
@@ -216,13 +268,9 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
         item.topic.notes = notes(&item.note);
         outline.push(item.depth - min + shift, item.topic);
     }
-    let sheet: Sheet = outline.sheet;
-    let mut doc = Document {
-        sheets: vec![sheet],
-        ..Document::default()
-    };
-    super::xmind::finish::resolve(&mut doc, Default::default());
-    Ok(doc)
+    let mut sheet = outline.sheet;
+    sheet.title = title;
+    sheet
 }
 
 fn is_block(t: &Tag) -> bool {
