@@ -369,8 +369,8 @@ fn set_title(topic: &mut Topic, events: &[Event]) {
             _ => {}
         }
     }
-    // Our writer writes an empty title as `&nbsp;`.
-    if title == "\u{a0}" {
+    // Our writer writes an empty or blank title as `&nbsp;`.
+    if title.chars().all(|c| c.is_whitespace()) {
         title.clear();
     }
     topic.title = title.into();
