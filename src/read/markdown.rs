@@ -56,10 +56,7 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
     let limits = &options.limits;
     let mut events = Parser::new_ext(text, opts);
     let mut pending: Option<Event> = None;
-    loop {
-        let Some(event) = pending.take().or_else(|| events.next()) else {
-            break;
-        };
+    while let Some(event) = pending.take().or_else(|| events.next()) {
         match &mut mode {
             Mode::Title {
                 events: title,
