@@ -28,7 +28,8 @@ const USAGE: u8 = 2;
 #[command(name = "xmindconv", version, about, max_term_width = 100)]
 #[command(after_help = "Exit status: 0 success, 1 a conversion failed, 2 usage error.")]
 struct Cli {
-    /// Input .xmind files; `-` or nothing (with a pipe) reads standard input.
+    /// Input files (.xmind, our .json, Markdown; see -f); `-` or nothing (with a pipe) reads
+    /// standard input.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
@@ -232,7 +233,7 @@ fn run(cli: Cli) -> Result<u8> {
     if inputs.is_empty() {
         if io::stdin().is_terminal() {
             return Ok(usage(
-                "no input file (give a .xmind file, or pipe one into standard input)",
+                "no input file (give a map file, or pipe one into standard input)",
             ));
         }
         inputs.push(PathBuf::from("-"));
