@@ -28,9 +28,16 @@ const USAGE: u8 = 2;
 #[command(name = "xmindconv", version, about, max_term_width = 100)]
 #[command(after_help = "Exit status: 0 success, 1 a conversion failed, 2 usage error.")]
 struct Cli {
-    /// Input .xmind files; `-` or nothing (with a pipe) reads standard input.
+    /// Input files (.xmind, our .json, Markdown; see -f); `-` or nothing (with a pipe) reads
+    /// standard input.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+
+    /// Input format (see --list-formats). Default: from the input's extension, else from its
+    /// content (a zip is XMind; `<opml`, `<map`, a first line `mindmap`, a JSON object; anything
+    /// else is Markdown).
+    #[arg(short = 'f', long = "from", value_name = "FORMAT", value_parser = parse_reader)]
+    from: Option<&'static read::Reader>,
 
     /// Output format (see --list-formats). Default: from the extension of -o, else markdown.
     #[arg(short = 't', long = "to", value_name = "FORMAT", value_parser = parse_format)]
@@ -106,7 +113,7 @@ struct Cli {
     #[arg(long)]
     csv_keep_formulas: bool,
 
-    /// List the output formats and exit.
+    /// List the formats (which read, which write) and exit.
     #[arg(long)]
     list_formats: bool,
 
@@ -145,6 +152,16 @@ fn parse_format(name: &str) -> std::result::Result<&'static dyn Writer, String> 
         let names: Vec<&str> = WRITERS.iter().map(|e| e.name()).collect();
         format!(
             "unknown format {name:?}; known formats: {}",
+            names.join(", ")
+        )
+    })
+}
+
+fn parse_reader(name: &str) -> std::result::Result<&'static read::Reader, String> {
+    read::by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = read::READERS.iter().map(|r| r.name).collect();
+        format!(
+            "unknown input format {name:?}; known input formats: {}",
             names.join(", ")
         )
     })
@@ -208,19 +225,7 @@ fn usage(msg: impl std::fmt::Display) -> u8 {
 
 fn run(cli: Cli) -> Result<u8> {
     if cli.list_formats {
-        let mut out = io::stdout().lock();
-        for e in WRITERS {
-            let mut names = vec![e.name()];
-            names.extend(e.aliases());
-            let exts: Vec<String> = e.extensions().iter().map(|x| format!(".{x}")).collect();
-            writeln!(
-                out,
-                "{:<16} {:<16} {}",
-                names.join(", "),
-                exts.join(" "),
-                e.description()
-            )?;
-        }
+        list_formats(&mut io::stdout().lock())?;
         return Ok(SUCCESS);
     }
 
@@ -228,7 +233,7 @@ fn run(cli: Cli) -> Result<u8> {
     if inputs.is_empty() {
         if io::stdin().is_terminal() {
             return Ok(usage(
-                "no input file (give a .xmind file, or pipe one into standard input)",
+                "no input file (give a map file, or pipe one into standard input)",
             ));
         }
         inputs.push(PathBuf::from("-"));
@@ -295,6 +300,7 @@ fn run(cli: Cli) -> Result<u8> {
     read_opts.limits.max_depth = cli.max_depth;
     read_opts.limits.max_text = cli.max_text.saturating_mul(1 << 20);
     read_opts.password = cli.password.clone();
+    read_opts.format = cli.from.map(|r| r.name.to_string());
     // Formats that embed the map's files (HTML) read them; --extract-media too.
     read_opts.media = emitter.wants_media();
     if let Some(dir) = &cli.extract_media {
@@ -355,6 +361,48 @@ fn run(cli: Cli) -> Result<u8> {
         eprintln!("xmindconv: {failed} of {} inputs failed", inputs.len());
     }
     Ok(if failed > 0 { FAILURE } else { SUCCESS })
+}
+
+/// One line per format: names, extensions, whether it reads (`-f`) and writes (`-t`), what it is.
+/// Writers first, in their table's order, then the formats that only read.
+fn list_formats(out: &mut impl Write) -> io::Result<()> {
+    let line =
+        |out: &mut dyn Write, names: Vec<&str>, exts: Vec<&str>, rw: &str, description: &str| {
+            let exts: Vec<String> = exts.iter().map(|x| format!(".{x}")).collect();
+            writeln!(
+                out,
+                "{:<16} {:<16} {:<11} {}",
+                names.join(", "),
+                exts.join(" "),
+                rw,
+                description
+            )
+        };
+    for e in WRITERS {
+        let mut names = vec![e.name()];
+        names.extend(e.aliases());
+        let mut exts = e.extensions().to_vec();
+        let rw = match read::by_name(e.name()) {
+            Some(r) => {
+                for x in r.extensions {
+                    if !exts.contains(x) {
+                        exts.push(x);
+                    }
+                }
+                "read, write"
+            }
+            None => "write",
+        };
+        line(out, names, exts, rw, e.description())?;
+    }
+    for r in read::READERS {
+        if write::by_name(r.name).is_none() {
+            let mut names = vec![r.name];
+            names.extend(r.aliases);
+            line(out, names, r.extensions.to_vec(), "read", r.description)?;
+        }
+    }
+    Ok(())
 }
 
 /// Standard output without `io::Stdout`'s line buffering, which looks for the last line break in

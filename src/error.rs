@@ -121,6 +121,51 @@ pub enum Error {
         option: &'static str,
     },
 
+    /// A text input (Markdown, OPML, FreeMind, Mermaid, our JSON) is malformed.
+    #[error("invalid {format} at line {line}, column {column}: {message}")]
+    Syntax {
+        /// The input format, as a reader name (`json`, `opml`, …).
+        format: &'static str,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+
+    /// Well-formed input that breaks the format's schema (our JSON), at a JSON path such as
+    /// `sheets[0].root.children[2].title`.
+    #[error("{format}: at {path}: {message}")]
+    Schema {
+        /// The input format.
+        format: &'static str,
+        /// Where, as a JSON path.
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+
+    /// A text input is not UTF-8. No reader guesses another encoding or replaces bytes.
+    #[error(
+        "{format}: the input is not UTF-8: invalid byte at offset {offset} (line {line}); convert it to UTF-8"
+    )]
+    Encoding {
+        /// The input format.
+        format: &'static str,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+        /// 1-based line of that byte.
+        line: usize,
+    },
+
+    /// The input is empty (or only white space).
+    #[error("the input is empty: there is no map to read")]
+    Empty {
+        /// The input format.
+        format: &'static str,
+    },
+
     /// A writer cannot hold this document (a Mermaid mindmap holds one sheet).
     #[error("{message}")]
     Unsupported {

@@ -214,6 +214,47 @@ pub fn emoji(id: &str) -> Option<&'static str> {
     lookup(id).map(|(_, e)| e)
 }
 
+/// The marker id a word or emoji of the table stands for (`P1` → `priority-1`, `done` →
+/// `task-done`, `dark blue flag` → `flag-dark-blue`, ✅ → `task-done`), for readers of formats
+/// that write markers as text. Words shared by several ids (`question`, `phone`) give the first
+/// in the table's order: `symbol-` before `other-`.
+pub fn from_word(word: &str) -> Option<String> {
+    let w = word.trim();
+    if let Some(i) = PRIORITIES.iter().position(|p| *p == w) {
+        return Some(format!("priority-{}", i + 1));
+    }
+    if let Some(i) = KEYCAPS.iter().position(|p| *p == w) {
+        return Some(format!("priority-{}", i + 1));
+    }
+    let lower = w.to_lowercase();
+    if let Some(&(name, _, _)) = SYMBOLS.iter().find(|(_, word, _)| *word == lower) {
+        return Some(format!("symbol-{name}"));
+    }
+    if let Some(&(id, _, _)) = FIXED
+        .iter()
+        .find(|(_, word, emoji)| *word == lower || *emoji == w)
+    {
+        return Some(id.to_string());
+    }
+    if let Some(m) = MONTHS.iter().find(|m| **m == lower) {
+        return Some(format!("month-{m}"));
+    }
+    if let Some(d) = WEEKDAYS.iter().find(|d| **d == lower) {
+        return Some(format!("week-{d}"));
+    }
+    for &(prefix, noun, _) in COLOURED {
+        if let Some(colour) = lower.strip_suffix(noun).and_then(|c| c.strip_suffix(' ')) {
+            let valid = !colour.is_empty()
+                && colour.bytes().all(|b| b.is_ascii_lowercase() || b == b' ')
+                && !colour.starts_with(' ');
+            if valid {
+                return Some(format!("{prefix}{}", colour.replace(' ', "-")));
+            }
+        }
+    }
+    None
+}
+
 /// How marker `id` is written in `style`: the table's word or emoji; for an unknown id, its name
 /// from `names` (the map's legend, [`Document::marker_names`]), else the id unchanged.
 ///
@@ -233,6 +274,27 @@ pub fn display<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_lead_back_to_their_ids() {
+        for id in [
+            "priority-3",
+            "task-done",
+            "task-half",
+            "smiley-cry",
+            "symbol-plus",
+            "month-jan",
+            "week-sat",
+            "flag-dark-blue",
+            "half-star-red",
+            "people-green",
+            "other-bomb",
+        ] {
+            assert_eq!(from_word(&word(id).unwrap()).as_deref(), Some(id), "{id}");
+        }
+        assert_eq!(from_word("✅").as_deref(), Some("task-done"));
+        assert_eq!(from_word("no such marker"), None);
+    }
 
     #[test]
     fn every_fixed_id_is_in_a_fixed_family() {

@@ -157,7 +157,9 @@ fn stdin_is_read_with_a_dash_or_from_a_pipe() {
     assert!(a.status.success(), "{}", stderr(&a));
     assert_eq!(a.stdout, b.stdout);
     assert!(stdout(&a).starts_with("<stdin>\n大模型\n\n  • RNN"));
-    let bad = run_stdin(&["-t", "json"], b"hello");
+    // Text that is not a zip is read as another format (Markdown, by default); `-f xmind`
+    // insists on an XMind file.
+    let bad = run_stdin(&["-f", "xmind", "-t", "json"], b"hello");
     assert_eq!(bad.status.code(), Some(1));
     assert!(
         stderr(&bad).starts_with("xmindconv: <stdin>: not an XMind file"),

@@ -123,7 +123,7 @@ impl SheetBuilder {
 /// Only the ids that something points at are looked up: one pass over the topics fills a map
 /// keyed by those ids (borrowed, not copied), where the first topic with an id wins; the same
 /// pass finds the topics of the comments (the first topic with their id, an empty one too).
-pub(super) fn resolve(doc: &mut Document, mut comments: HashMap<String, Vec<Comment>>) {
+pub(crate) fn resolve(doc: &mut Document, mut comments: HashMap<String, Vec<Comment>>) {
     fn topic_link(t: &Topic) -> Option<&Link> {
         t.link.as_deref().filter(|l| l.kind == LinkKind::Topic)
     }

@@ -6,9 +6,9 @@
 
 mod archive;
 mod crypto;
-mod finish;
+pub(super) mod finish;
 mod json;
-mod jsonlex;
+pub(super) mod jsonlex;
 mod xml;
 
 use std::collections::HashMap;
