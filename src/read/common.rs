@@ -46,8 +46,6 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], format: &'static str) -> Result<&'a st
 
 /// 1-based line and column (in characters) of a byte offset; `\n`, `\r\n` and a lone `\r` end
 /// lines. An offset past the end is the end.
-// For the OPML, FreeMind and Mermaid readers still to come.
-#[allow(dead_code)]
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut at = offset.min(text.len());
     while !text.is_char_boundary(at) {
@@ -75,8 +73,6 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// A syntax error at a byte offset of `text`.
-// For the OPML, FreeMind and Mermaid readers still to come.
-#[allow(dead_code)]
 pub(crate) fn syntax(
     format: &'static str,
     text: &str,
@@ -149,8 +145,6 @@ pub(crate) fn looks_like_json(head: &[u8]) -> bool {
 }
 
 /// An XML document whose root is `<name` (after a declaration, comments, a doctype).
-// For the OPML, FreeMind and Mermaid readers still to come.
-#[allow(dead_code)]
 pub(crate) fn xml_root_is(head: &[u8], name: &[u8]) -> bool {
     let mut s = start(head);
     loop {
@@ -207,10 +201,21 @@ impl Outline {
 
     /// Adds `topic` at `level` (at least 1) and returns its id.
     pub fn push(&mut self, level: usize, topic: Topic) -> TopicId {
+        self.push_as(level, TopicKind::Attached, topic)
+    }
+
+    /// [`Outline::push`] for a topic of another kind (floating, summary, callout); a root is
+    /// taken as attached.
+    pub fn push_as(&mut self, level: usize, kind: TopicKind, topic: Topic) -> TopicId {
+        let kind = if kind == TopicKind::Root {
+            TopicKind::Attached
+        } else {
+            kind
+        };
         let level = level.max(1);
         self.open.truncate(level);
         let parent = *self.open.last().expect("the root stays open");
-        let id = self.sheet.add(parent, TopicKind::Attached, topic);
+        let id = self.sheet.add(parent, kind, topic);
         self.open.push(id);
         id
     }

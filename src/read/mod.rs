@@ -11,6 +11,7 @@ pub(crate) mod clean;
 mod common;
 mod json;
 mod markdown;
+mod opml;
 mod xmind;
 
 use std::fs::File;
@@ -115,6 +116,14 @@ pub static READERS: &[Reader] = &[
         description: "xmindconv's own JSON (what -t json writes; schema/xmindconv.schema.json)",
         sniff: common::looks_like_json,
         read: json::read,
+    },
+    Reader {
+        name: "opml",
+        aliases: &[],
+        extensions: &["opml"],
+        description: "OPML 2.0 outlines: text, _note, links; no DTD, no entities beyond XML's five",
+        sniff: |head| common::xml_root_is(head, b"opml"),
+        read: opml::read,
     },
     Reader {
         name: "markdown",
