@@ -268,6 +268,22 @@ fn run(cli: Cli) -> Result<u8> {
         (None, _) => write::by_name("markdown").context("the Markdown emitter is missing")?,
     };
 
+    // An archive is no text: not onto a terminal, and not several run together into one
+    // stream.
+    if emitter.binary() && matches!(target, Target::Stdout) {
+        if inputs.len() > 1 {
+            return Ok(usage(format!(
+                "several inputs written as -t {} need -o to name a folder",
+                emitter.name()
+            )));
+        }
+        if io::stdout().is_terminal() {
+            return Ok(usage(format!(
+                "-t {} writes a binary file: use -o FILE.xmind, or redirect standard output",
+                emitter.name()
+            )));
+        }
+    }
     let mut write_opts = WriteOptions::default();
     write_opts.depth = cli.depth;
     write_opts.heading_levels = if cli.list_only {

@@ -1730,3 +1730,43 @@ fn html_keeps_every_title_of_every_map() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     eprintln!("html: every title of {} maps", maps.len());
 }
+
+/// Every map written with `-t xmind` passes validate-xmind (archive layout, XMind's xmind-model
+/// schema, id and reference lint, xmindparser and xmind-model loading it), and xmindparser reads
+/// the same tree of attached topics, sheet by sheet.
+#[test]
+fn xmind_output_passes_validate_xmind_and_xmindparser_reads_our_tree() {
+    let Some(clients) = clients() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let maps = maps();
+    assert!(maps.len() >= 8);
+    let errs = in_parallel(&maps, |map| {
+        let mut o = xmindconv::read::ReadOptions::default();
+        o.media = true;
+        let doc = xmindconv::read::read_path_with(map, &o).map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        write::by_name("xmind")
+            .unwrap()
+            .write(&doc, &WriteOptions::default(), &mut bytes)
+            .map_err(|e| e.to_string())?;
+        let out = dir.path().join(map.file_name().unwrap());
+        std::fs::write(&out, &bytes).unwrap();
+        check(&clients.join("validate-xmind"), &[&out])?;
+        let got = output_of(&clients.join("xmind-tree"), &[&out])?;
+        let mut want = String::new();
+        for (i, sheet) in doc.sheets.iter().enumerate() {
+            want.push_str(&format!("== {}\n", fold(&sheet.title)));
+            want.push_str(&expected_tree(&doc, i));
+        }
+        let got = fold_tree(&got);
+        if fold_tree(&want) != got {
+            return Err(format!(
+                "{}: xmindparser reads another tree: {}",
+                map.display(),
+                first_difference(&fold_tree(&want), &got)
+            ));
+        }
+        Ok(())
+    });
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+}

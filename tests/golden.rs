@@ -24,6 +24,9 @@ fn render(
         }
         return out;
     }
+    if emitter.binary() {
+        return archive_listing(&bytes);
+    }
     let out = String::from_utf8(bytes).expect("emitters write UTF-8");
     if emitter.name() == "json" {
         // Compact on output; pretty here so that snapshots can be reviewed.
@@ -34,6 +37,41 @@ fn render(
     } else {
         out
     }
+}
+
+/// A written archive as text, for a snapshot that can be reviewed: each entry's name, method and
+/// size in order, then its content (JSON pretty-printed, other text as it is, binary files as
+/// their size only).
+fn archive_listing(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut out = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        out.push_str(&format!(
+            "== {} ({:?}, {} bytes, {:?})\n",
+            name,
+            entry.compression(),
+            content.len(),
+            entry.last_modified()
+        ));
+        match String::from_utf8(content) {
+            Ok(text) if name.ends_with(".json") => {
+                let value: serde_json::Value = serde_json::from_str(&text).expect("JSON parses");
+                out.push_str(&serde_json::to_string_pretty(&value).unwrap());
+                out.push('\n');
+            }
+            Ok(text) if name.ends_with(".xml") => {
+                out.push_str(&text);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// An HTML page without its style sheet, script and their hashes, which are the same on every

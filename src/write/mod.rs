@@ -32,6 +32,7 @@ mod org;
 mod plan;
 mod plantuml;
 mod text;
+mod xmind;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -51,6 +52,7 @@ pub use org::Org;
 pub use plan::{Entry, Event, Order, Plan, Role, Walk};
 pub use plantuml::PlantUml;
 pub use text::Text;
+pub use xmind::Xmind;
 
 /// An output format.
 ///
@@ -88,6 +90,11 @@ pub trait Writer: Sync {
     fn wants_media(&self) -> bool {
         false
     }
+    /// Whether the output is a binary file (an archive), which the command line refuses to
+    /// write to a terminal.
+    fn binary(&self) -> bool {
+        false
+    }
     /// A lower bound of the size in bytes of what [`Writer::write_plan`] writes, from the shape
     /// of the plan alone (for an indented format, the indentation: [`Plan::indentation`]).
     /// Checked against [`WriteOptions::max_output`] before anything is written.
@@ -113,7 +120,7 @@ impl std::fmt::Debug for dyn Writer {
 /// Every output format, in the order `--list-formats` shows them.
 pub static WRITERS: &[&dyn Writer] = &[
     &Markdown, // the default format
-    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv,
+    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv, &Xmind,
 ];
 
 /// The writer called `name` (a name or an alias, any case).
