@@ -1770,3 +1770,32 @@ fn xmind_output_passes_validate_xmind_and_xmindparser_reads_our_tree() {
     });
     assert!(errs.is_empty(), "{}", errs.join("\n"));
 }
+
+/// Every map written with `-t xmind8` passes validate-xmind's XMind 8 checks (the manifest
+/// lists exactly the entries present, content.xml in XMind's namespace with a root topic per
+/// sheet, every `xap:` reference in the zip, xmindparser reads it).
+#[test]
+fn xmind8_output_passes_validate_xmind() {
+    let Some(clients) = clients() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let maps = maps();
+    assert!(maps.len() >= 8);
+    let errs = in_parallel(&maps, |map| {
+        let mut o = xmindconv::read::ReadOptions::default();
+        o.media = true;
+        let doc = xmindconv::read::read_path_with(map, &o).map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        write::by_name("xmind8")
+            .unwrap()
+            .write(&doc, &WriteOptions::default(), &mut bytes)
+            .map_err(|e| e.to_string())?;
+        let out = dir.path().join(map.file_name().unwrap());
+        std::fs::write(&out, &bytes).unwrap();
+        let ok = output_of(&clients.join("validate-xmind"), &[&out])?;
+        if !ok.contains("XMind 8") {
+            return Err(format!("{}: not checked as XMind 8: {ok}", map.display()));
+        }
+        Ok(())
+    });
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+}

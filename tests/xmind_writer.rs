@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use xmindconv::read::{self, ReadOptions};
-use xmindconv::write::{self, Writer, Xmind};
+use xmindconv::write::{self, Writer, Xmind, Xmind8};
 use xmindconv::{Document, WriteOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xmindconv");
@@ -288,4 +288,76 @@ fn the_command_line_infers_refuses_and_writes_one_file_per_input() {
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
     assert!(String::from_utf8_lossy(&o.stderr).contains("need -o to name a folder"));
+}
+
+/// Rich notes change shape in XMind 8's XHTML (`div` becomes `p`, `b` becomes `strong`): what
+/// must survive is their text, and everything else but the names of custom markers, whose
+/// icons the model does not hold (see docs/formats/xmind8.md).
+fn without_rich_notes(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("marker_names");
+    let mut stack = vec![&mut v];
+    while let Some(x) = stack.pop() {
+        match x {
+            Value::Object(m) => {
+                if let Some(Value::Object(n)) = m.get_mut("notes") {
+                    n.remove("html");
+                }
+                stack.extend(m.values_mut());
+            }
+            Value::Array(a) => stack.extend(a.iter_mut()),
+            _ => {}
+        }
+    }
+    v
+}
+
+#[test]
+fn every_map_written_as_xmind8_reads_back_to_the_same_model() {
+    let mut failures = Vec::new();
+    for map in maps() {
+        let doc = with_media(&map);
+        let mut bytes = Vec::new();
+        Xmind8
+            .write(&doc, &WriteOptions::default(), &mut bytes)
+            .unwrap();
+        let mut o = ReadOptions::default();
+        o.media = true;
+        let back = read::read_bytes_with(&bytes, &o).unwrap();
+        assert_eq!(back.source, xmindconv::model::Source::Xml);
+        let (want, got) = (
+            without_rich_notes(comparable(&doc)),
+            without_rich_notes(comparable(&back)),
+        );
+        if want != got {
+            let (w, g) = (want.to_string(), got.to_string());
+            let at = w.bytes().zip(g.bytes()).take_while(|(a, b)| a == b).count();
+            let around = |s: &str| {
+                let from = s.floor_char_boundary(at.saturating_sub(120));
+                let to = s.ceil_char_boundary((at + 120).min(s.len()));
+                s[from..to].to_string()
+            };
+            failures.push(format!(
+                "{}:\n  {}\n  {}",
+                map.display(),
+                around(&w),
+                around(&g)
+            ));
+        }
+        // Rich notes stay rich.
+        for (a, b) in doc.sheets.iter().zip(&back.sheets) {
+            let rich = |s: &xmindconv::Sheet| -> Vec<bool> {
+                s.topics
+                    .iter()
+                    .map(|t| t.notes.as_ref().is_some_and(|n| n.html.is_some()))
+                    .collect()
+            };
+            assert_eq!(rich(a), rich(b), "{}", map.display());
+        }
+        let mut again = Vec::new();
+        Xmind8
+            .write(&doc, &WriteOptions::default(), &mut again)
+            .unwrap();
+        assert_eq!(bytes, again, "{} written twice", map.display());
+    }
+    assert!(failures.is_empty(), "not the same model: {failures:#?}");
 }

@@ -29,10 +29,12 @@ mod markdown;
 mod mermaid;
 mod opml;
 mod org;
+mod package;
 mod plan;
 mod plantuml;
 mod text;
 mod xmind;
+mod xmind8;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -53,6 +55,7 @@ pub use plan::{Entry, Event, Order, Plan, Role, Walk};
 pub use plantuml::PlantUml;
 pub use text::Text;
 pub use xmind::Xmind;
+pub use xmind8::Xmind8;
 
 /// An output format.
 ///
@@ -120,7 +123,7 @@ impl std::fmt::Debug for dyn Writer {
 /// Every output format, in the order `--list-formats` shows them.
 pub static WRITERS: &[&dyn Writer] = &[
     &Markdown, // the default format
-    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv, &Xmind,
+    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv, &Xmind, &Xmind8,
 ];
 
 /// The writer called `name` (a name or an alias, any case).
