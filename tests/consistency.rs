@@ -65,6 +65,13 @@ fn planned(writer: &dyn Writer, doc: &Document, opts: &WriteOptions) -> BTreeSet
 fn written(writer: &dyn Writer, doc: &Document, opts: &WriteOptions) -> BTreeSet<String> {
     let mut out = Vec::new();
     if writer.write(doc, opts, &mut out).is_ok() {
+        if writer.binary() {
+            // An archive: what our reader finds in it, as JSON.
+            let back = xmindconv::read::read_bytes(&out).unwrap();
+            let json = xmindconv::write::by_name("json").unwrap();
+            let text = xmindconv::write::to_string(json, &back, &WriteOptions::default()).unwrap();
+            return tokens(&text);
+        }
         return tokens(&String::from_utf8(out).unwrap());
     }
     assert!(doc.sheets.len() > 1, "{} refused one sheet", writer.name());

@@ -72,6 +72,12 @@ proptest! {
             for opts in [&WriteOptions::default(), &all, &titles] {
                 let mut out = Vec::new();
                 match e.write(&doc, opts, &mut out) {
+                    // An archive must read back, with as many sheets.
+                    Ok(()) if e.binary() => {
+                        let back = xmindconv::read::read_bytes(&out);
+                        prop_assert!(back.is_ok(), "{}: {:?}", e.name(), back.err());
+                        prop_assert_eq!(back.unwrap().sheets.len(), doc.sheets.len().max(1));
+                    }
                     Ok(()) => prop_assert!(
                         std::str::from_utf8(&out).is_ok(),
                         "{} wrote invalid UTF-8",
