@@ -428,6 +428,9 @@ fn a_10000_level_chain_converts_with_every_writer() {
         (&["-t", "xmind"], true, |s| {
             assert!(s.starts_with("PK\u{3}\u{4}"))
         }),
+        (&["-t", "xmind8"], true, |s| {
+            assert!(s.starts_with("PK\u{3}\u{4}"))
+        }),
         (&["-t", "csv", "--csv-style", "testcase"], false, |s| {
             assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
             assert!(s.contains("level 9999"));
