@@ -156,7 +156,8 @@ fn list_formats_says_which_read_and_which_write() {
             .to_string()
     };
     assert!(line("json ").contains("read, write"), "{s}");
-    assert!(line("xmind ").contains(" read "), "{s}");
+    assert!(line("xmind ").contains("read, write"), "{s}");
+    assert!(line("xmind8 ").contains(" write "), "{s}");
     assert!(line("csv ").contains(" write "), "{s}");
 }
 
