@@ -245,3 +245,73 @@ fn our_opml_reads_back_to_the_same_tree() {
     assert!(n > 5);
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// The sheets and tree of titles as the text writer prints them with `--titles-only`, without
+/// its first line (the input's name).
+fn titles_text(d: &Document) -> String {
+    let mut titles = WriteOptions::default();
+    titles.titles_only();
+    let t = write::to_string(write::by_name("text").unwrap(), d, &titles).unwrap();
+    t.split_once('\n')
+        .map_or(String::new(), |(_, r)| r.to_string())
+}
+
+/// Every map, its untitled sheets named "Sheet N" as writers that need a title name them.
+fn maps_with_sheet_titles() -> Vec<(PathBuf, Document)> {
+    maps()
+        .into_iter()
+        .map(|map| {
+            let mut doc = read_path(&map).unwrap();
+            for (i, s) in doc.sheets.iter_mut().enumerate() {
+                if s.title.is_empty() {
+                    s.title = format!("Sheet {}", i + 1);
+                }
+            }
+            (map, doc)
+        })
+        .collect()
+}
+
+/// Every note of a document with its topic's title, white space folded (FreeMind shows notes as
+/// HTML, where runs of white space are one space), sorted.
+fn notes_of(doc: &Document) -> Vec<(String, String)> {
+    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: Vec<(String, String)> = doc
+        .sheets
+        .iter()
+        .flat_map(|s| s.topics.iter())
+        .filter_map(|t| {
+            let n = fold(&t.notes.as_ref()?.plain);
+            (!n.is_empty()).then(|| (fold(&t.title), n))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every map written as FreeMind (our writer, its defaults) reads back to the same sheets, tree
+/// of titles and notes.
+#[test]
+fn our_freemind_reads_back_to_the_same_tree_and_notes() {
+    let mm = write::by_name("freemind").unwrap();
+    let mut failed = Vec::new();
+    let mut n = 0;
+    for (map, doc) in maps_with_sheet_titles() {
+        let out = write::to_string(mm, &doc, &WriteOptions::default()).unwrap();
+        let back = match read::read_bytes_with(out.as_bytes(), &with_format("freemind")) {
+            Ok(b) => b,
+            Err(e) => {
+                failed.push(format!("{}: {e}", map.display()));
+                continue;
+            }
+        };
+        if titles_text(&doc) != titles_text(&back) {
+            failed.push(format!("{}: tree differs", map.display()));
+        } else if notes_of(&doc) != notes_of(&back) {
+            failed.push(format!("{}: notes differ", map.display()));
+        }
+        n += 1;
+    }
+    assert!(n > 5);
+    assert!(failed.is_empty(), "{failed:#?}");
+}

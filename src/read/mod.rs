@@ -9,6 +9,7 @@
 
 pub(crate) mod clean;
 mod common;
+mod freemind;
 mod json;
 mod markdown;
 mod opml;
@@ -124,6 +125,14 @@ pub static READERS: &[Reader] = &[
         description: "OPML 2.0 outlines: text, _note, links; no DTD, no entities beyond XML's five",
         sniff: |head| common::xml_root_is(head, b"opml"),
         read: opml::read,
+    },
+    Reader {
+        name: "freemind",
+        aliases: &["mm"],
+        extensions: &["mm"],
+        description: "FreeMind / Freeplane maps: text, HTML nodes, notes, links, icons, attributes, arrow links",
+        sniff: |head| common::xml_root_is(head, b"map"),
+        read: freemind::read,
     },
     Reader {
         name: "markdown",
