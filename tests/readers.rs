@@ -315,3 +315,71 @@ fn our_freemind_reads_back_to_the_same_tree_and_notes() {
     assert!(n > 5);
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// Every sheet of every map written as Mermaid (our writer, its defaults, one sheet at a time)
+/// reads back to the same tree of titles: the writer's classes bring floating, summary and
+/// callout topics back as such.
+#[test]
+fn our_mermaid_reads_back_to_the_same_tree() {
+    let mermaid = write::by_name("mermaid").unwrap();
+    let mut failed = Vec::new();
+    let mut n = 0;
+    for map in maps() {
+        let doc = read_path(&map).unwrap();
+        for i in 0..doc.sheets.len() {
+            let mut one = doc.clone();
+            one.select_sheets(&[i]);
+            one.sheets[0].title.clear();
+            let out = write::to_string(mermaid, &one, &WriteOptions::default()).unwrap();
+            match read::read_bytes_with(out.as_bytes(), &with_format("mermaid")) {
+                Ok(back) if titles_text(&one) == titles_text(&back) => {}
+                Ok(_) => failed.push(format!("{} sheet {}: tree differs", map.display(), i + 1)),
+                Err(e) => failed.push(format!("{} sheet {}: {e}", map.display(), i + 1)),
+            }
+            n += 1;
+        }
+    }
+    assert!(n > 5);
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// Every map written as text (our writer, its defaults: floating topics after the tree) reads
+/// back to the same sheets and tree of titles.
+#[test]
+fn our_text_reads_back_to_the_same_tree() {
+    let text = write::by_name("text").unwrap();
+    let mut failed = Vec::new();
+    let mut n = 0;
+    for map in maps() {
+        let doc = read_path(&map).unwrap();
+        let out = write::to_string(text, &doc, &WriteOptions::default()).unwrap();
+        match read::read_bytes_with(out.as_bytes(), &with_format("text")) {
+            Ok(back) if titles_text(&doc) == titles_text(&back) => {}
+            Ok(back) => failed.push(format!(
+                "{}: tree differs\n{}",
+                map.display(),
+                first_difference(&titles_text(&doc), &titles_text(&back))
+            )),
+            Err(e) => failed.push(format!("{}: {e}", map.display())),
+        }
+        n += 1;
+    }
+    assert!(n > 5);
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// The first line where two texts differ.
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let i = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
+    format!(
+        "line {}: expected {:?}, read {:?}",
+        i + 1,
+        w.get(i).unwrap_or(&"<end>"),
+        g.get(i).unwrap_or(&"<end>")
+    )
+}

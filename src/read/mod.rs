@@ -12,7 +12,9 @@ mod common;
 mod freemind;
 mod json;
 mod markdown;
+mod mermaid;
 mod opml;
+mod text;
 mod xmind;
 
 use std::fs::File;
@@ -133,6 +135,23 @@ pub static READERS: &[Reader] = &[
         description: "FreeMind / Freeplane maps: text, HTML nodes, notes, links, icons, attributes, arrow links",
         sniff: |head| common::xml_root_is(head, b"map"),
         read: freemind::read,
+    },
+    Reader {
+        name: "mermaid",
+        aliases: &["mmd"],
+        extensions: &["mmd", "mermaid"],
+        description: "Mermaid mindmap: indentation as Mermaid nests it, every shape, #code; entities",
+        sniff: mermaid::sniff,
+        read: mermaid::read,
+    },
+    Reader {
+        name: "text",
+        aliases: &["txt"],
+        extensions: &["txt"],
+        description: "indented text outlines (tabs or spaces, - * • bullets), and what -t text writes",
+        // Any text is some outline: chosen by -f or the extension only.
+        sniff: |_| false,
+        read: text::read,
     },
     Reader {
         name: "markdown",
