@@ -383,3 +383,80 @@ fn first_difference(want: &str, got: &str) -> String {
         g.get(i).unwrap_or(&"<end>")
     )
 }
+
+/// The FreeMind, Mermaid and text readers are chosen by `-f` (name or alias), by the extension,
+/// and (FreeMind and Mermaid) from the content of standard input.
+#[test]
+fn outline_readers_are_chosen_by_name_alias_extension_or_content() {
+    let mm = b"<?xml version=\"1.0\"?>\n<map version=\"1.0.1\"><node TEXT=\"R\"><node TEXT=\"a\"/></node></map>";
+    let mmd = b"%% a comment\nmindmap\n  R\n    a\n";
+    let txt = b"R\n\ta\n";
+    let tree = "<stdin>\nR\n\n  \u{2022} a\n";
+    for (args, input) in [
+        (&["-t", "text"][..], &mm[..]),
+        (&["-f", "mm", "-t", "text"], mm),
+        (&["-f", "freemind", "-t", "text"], mm),
+        (&["-t", "text"], mmd),
+        (&["-f", "mmd", "-t", "text"], mmd),
+        (&["-f", "txt", "-t", "text"], txt),
+        (&["-f", "text", "-t", "text"], txt),
+    ] {
+        let o = run_stdin(args, input);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert_eq!(String::from_utf8(o.stdout).unwrap(), tree, "{args:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, input) in [
+        ("m.mm", &mm[..]),
+        ("m.mmd", mmd),
+        ("m.mermaid", mmd),
+        ("m.txt", txt),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, input).unwrap();
+        let o = Command::new(BIN)
+            .args(["-t", "text"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert!(
+            String::from_utf8(o.stdout)
+                .unwrap()
+                .ends_with("R\n\n  \u{2022} a\n"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn bad_freemind_and_mermaid_are_one_line_with_a_position() {
+    let o = run_stdin(&["-f", "mm"], b"<map>\n  <node TEXT=\"a\">\n</map>\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("xmindconv: <stdin>: invalid freemind at line 3, column 1: "),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1);
+    let o = run_stdin(&["-f", "mermaid"], b"graph TD\n  A-->B\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "xmindconv: <stdin>: invalid mermaid at line 1, column 1: not a Mermaid mindmap: \
+         the diagram starts with \"graph TD\", not \"mindmap\"\n"
+    );
+}
+
+#[test]
+fn list_formats_shows_the_outline_readers() {
+    let o = Command::new(BIN).arg("--list-formats").output().unwrap();
+    let s = String::from_utf8(o.stdout).unwrap();
+    for name in ["freemind, mm ", "mermaid, mmd ", "text, txt "] {
+        let line = s
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {s}"));
+        assert!(line.contains("read, write"), "{line}");
+    }
+}
