@@ -112,3 +112,44 @@ proptest! {
         prop_assert!(r.is_ok(), "{}\n{text}", r.unwrap_err());
     }
 }
+
+/// The attached tree of every sheet, as (depth, title).
+fn trees(doc: &Document) -> Vec<Vec<(usize, String)>> {
+    doc.sheets.iter().map(model_tree).collect()
+}
+
+fn read_as(format: &str, text: &str) -> Document {
+    let mut o = xmindconv::ReadOptions::default();
+    o.format = Some(format.into());
+    xmindconv::read::read_bytes_with(text.as_bytes(), &o).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Titles made of everything Mermaid could misread (`#35;`, `%%`, `:::`, `::icon(`, brackets,
+    /// quotes, `mindmap`, line breaks) come back exactly from our Mermaid, one sheet at a time.
+    #[test]
+    fn mermaid_reads_back_to_the_same_titles(doc in common::arbitrary::document()) {
+        let writer = write::by_name("mermaid").unwrap();
+        let mut titles = WriteOptions::default();
+        titles.titles_only();
+        for s in &doc.sheets {
+            let one = Document { sheets: vec![s.clone()], ..doc.clone() };
+            let out = write::to_string(writer, &one, &titles).unwrap();
+            let back = read_as("mermaid", &out);
+            prop_assert_eq!(trees(&back), trees(&one), "{}", out);
+        }
+    }
+
+    /// The same through our FreeMind, every sheet at once.
+    #[test]
+    fn freemind_reads_back_to_the_same_titles(doc in common::arbitrary::document()) {
+        let writer = write::by_name("freemind").unwrap();
+        let mut titles = WriteOptions::default();
+        titles.titles_only();
+        let out = write::to_string(writer, &doc, &titles).unwrap();
+        let back = read_as("freemind", &out);
+        prop_assert_eq!(trees(&back), trees(&doc), "{}", out);
+    }
+}
