@@ -460,3 +460,26 @@ fn list_formats_shows_the_outline_readers() {
         assert!(line.contains("read, write"), "{line}");
     }
 }
+
+/// The seed's text, read as text, is written again byte for byte (with the final line break the
+/// file leaves out), and it has the tree of the seed map.
+#[test]
+fn the_seed_text_reads_back_to_itself_and_to_the_seed_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let txt = root.join("大模型发展.txt");
+    let o = Command::new(BIN)
+        .args(["-t", "text"])
+        .arg(&txt)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut want = std::fs::read(&txt).unwrap();
+    want.push(b'\n');
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(want).unwrap()
+    );
+    let from_text = read_path(&txt).unwrap();
+    let from_map = read_path(root.join("大模型发展.xmind")).unwrap();
+    assert_eq!(titles_text(&from_text), titles_text(&from_map));
+}
