@@ -3,9 +3,10 @@
 //! from `../shared/clients` (`mm-tree`, `mermaid-tree`'s parser, pandoc's `md-tree` and
 //! `opml-tree`), and the two trees of titles must agree.
 //!
-//! Skipped with a note when the corpus or the scripts are absent; `XMINDCONV_REQUIRE_CORPUS`
-//! (for the corpus) and `XMINDCONV_REQUIRE_CLIENTS` (for the scripts) turn the skip into a
-//! failure, so that CI cannot pass on an empty run.
+//! Skipped with a note when the corpus or the scripts are absent;
+//! `XMINDCONV_REQUIRE_REVERSE_CORPUS` (for the corpus; `.ci/run` sets it when the folder is there)
+//! and `XMINDCONV_REQUIRE_CLIENTS` (for the scripts) turn the skip into a failure, so that CI
+//! cannot pass on an empty run.
 //!
 //! Both trees are compared as the `*-tree` scripts print them: two spaces a level, white space
 //! in a title folded to one space. Normalisations, each for a stated reason:
@@ -40,9 +41,9 @@ fn reverse_corpus() -> Option<PathBuf> {
     if n >= 40 {
         return Some(dir);
     }
-    if std::env::var_os("XMINDCONV_REQUIRE_CORPUS").is_some() {
+    if std::env::var_os("XMINDCONV_REQUIRE_REVERSE_CORPUS").is_some() {
         panic!(
-            "XMINDCONV_REQUIRE_CORPUS is set but {} holds {n} files, not the 42 of the reverse corpus",
+            "XMINDCONV_REQUIRE_REVERSE_CORPUS is set but {} holds {n} files, not the 42 of the reverse corpus",
             dir.display()
         );
     }
