@@ -153,3 +153,26 @@ proptest! {
         prop_assert_eq!(trees(&back), trees(&doc), "{}", out);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Any text, made of the characters these formats treat specially, is read or refused by the
+    /// FreeMind, Mermaid and text readers, never a panic.
+    #[test]
+    fn outline_readers_never_panic(pieces in prop::collection::vec(prop::sample::select(vec![
+        "mindmap\n", "  ", "\t", "\n", "\r", "\r\n", "a", "中", "😢", "(", ")", "((", "))", "[", "]",
+        "{{", "}}", "\"", "`", "\"`", "`\"", "-)", "(-", "::icon(", ":::", "%%", "#35;", "#quot;",
+        "&amp;", "&#x1F600;", "<br/>", "• ", "- ", "---\n", "== Sheet 1: x ==\n",
+        "<map>", "</map>", "<node TEXT=\"x\">", "</node>", "<richcontent TYPE=\"NODE\">",
+        "</richcontent>", "<icon BUILTIN=\"full-1\"/>", "<attribute NAME=\"sheet\" VALUE=\"s\"/>",
+        "<arrowlink DESTINATION=\"ID_1\"/>", "ID=\"ID_1\"", "&lol;", "<!DOCTYPE x>",
+    ]), 0..40)) {
+        let text = pieces.concat();
+        for format in ["freemind", "mermaid", "text"] {
+            let mut o = xmindconv::ReadOptions::default();
+            o.format = Some(format.into());
+            let _ = xmindconv::read::read_bytes_with(text.as_bytes(), &o);
+        }
+    }
+}

@@ -360,7 +360,9 @@ fn line_breaks(raw: &str) -> String {
         let tag = &rest[i..];
         let len = ["<br>", "<br/>", "<br />"]
             .iter()
-            .find(|t| tag.len() >= t.len() && tag[..t.len()].eq_ignore_ascii_case(t))
+            .find(|t| {
+                tag.len() >= t.len() && tag.as_bytes()[..t.len()].eq_ignore_ascii_case(t.as_bytes())
+            })
             .map(|t| t.len());
         match len {
             Some(n) => {
@@ -434,11 +436,11 @@ mod tests {
         let t = tree(
             "---\ntitle: x\n---\n%% c\nmindmap\n  root((mind #35;1))\n    ::icon(fa fa-book)\n    \
              a))bang((\n    :::urgent\n    b)cloud(\n    id[\"String [] #quot;q#quot;\"]\n    \
-             x{{hex}}\n    y(\"`**md**\nline`\")\n    On<br/>two\n    Sketch (draft)\n",
+             x{{hex}}\n    y(\"`**md**\nline`\")\n    On<br/>two\n    <b中\n    Sketch (draft)\n",
         );
         assert_eq!(
             t,
-            "mind #1\n  bang\n  cloud\n  String [] \"q\"\n  hex\n  **md**|line\n  On|two\n  draft\n"
+            "mind #1\n  bang\n  cloud\n  String [] \"q\"\n  hex\n  **md**|line\n  On|two\n  <b中\n  draft\n"
         );
         let doc = read(
             b"mindmap\n  r\n  ::icon(fa fa-book)\n",
