@@ -169,10 +169,21 @@ proptest! {
         "<arrowlink DESTINATION=\"ID_1\"/>", "ID=\"ID_1\"", "&lol;", "<!DOCTYPE x>",
     ]), 0..40)) {
         let text = pieces.concat();
-        for format in ["freemind", "mermaid", "text"] {
-            let mut o = xmindconv::ReadOptions::default();
-            o.format = Some(format.into());
-            let _ = xmindconv::read::read_bytes_with(text.as_bytes(), &o);
-        }
+        read_with_the_outline_readers(&text);
+    }
+
+    /// The same for any text at all.
+    #[test]
+    fn outline_readers_never_panic_on_any_text(text in any::<String>()) {
+        read_with_the_outline_readers(&text);
+    }
+}
+
+/// Reads `text` as FreeMind, Mermaid and text; any result but a panic will do.
+fn read_with_the_outline_readers(text: &str) {
+    for format in ["freemind", "mermaid", "text"] {
+        let mut o = xmindconv::ReadOptions::default();
+        o.format = Some(format.into());
+        let _ = xmindconv::read::read_bytes_with(text.as_bytes(), &o);
     }
 }
