@@ -706,3 +706,203 @@ fn malformed_inputs_end_cleanly_in_every_format() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     insta::assert_snapshot!("hostile-inputs", report);
 }
+
+/// One hostile input for the FreeMind, Mermaid and text readers: its file name (the extension
+/// picks the reader), its bytes, what it must do, extra arguments, and a piece the error must
+/// contain.
+type ReaderCase = (
+    &'static str,
+    Vec<u8>,
+    Expect,
+    &'static [&'static str],
+    &'static str,
+);
+
+fn deep_mm(depth: usize) -> Vec<u8> {
+    let mut s = String::from("<map version=\"1.0.1\">");
+    for i in 0..depth {
+        let _ = write!(s, "<node TEXT=\"{i}\">");
+    }
+    s.push_str(&"</node>".repeat(depth));
+    s.push_str("</map>");
+    s.into_bytes()
+}
+
+/// An indented outline `depth` levels deep, one `unit` a level: indented formats grow with the
+/// square of their depth, so 100,000 levels (5 GB of spaces) would pass `--max-size`; 5,000
+/// levels are 12 MB.
+fn deep_indented(head: &str, unit: &str, depth: usize) -> Vec<u8> {
+    let mut s = String::from(head);
+    for i in 0..depth {
+        s.push_str(&unit.repeat(i));
+        let _ = writeln!(s, "n{i}");
+    }
+    s.into_bytes()
+}
+
+fn reader_cases() -> Vec<ReaderCase> {
+    use Expect::*;
+    let laughs = billion_laughs().replace(
+        "<xmap-content><sheet><topic><title>&lol9;</title></topic></sheet></xmap-content>",
+        "<map><node TEXT=\"&lol9;\"/></map>",
+    );
+    let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE map [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<map><node TEXT=\"a\">&x;</node></map>";
+    let mut wide = String::from("mindmap\n  root\n");
+    for i in 0..100_000 {
+        let _ = writeln!(wide, "    n{i}[\"topic {i}\"]");
+    }
+    vec![
+        ("deep.mm", deep_mm(100_000), Converts, &[], ""),
+        (
+            "deep-limited.mm",
+            deep_mm(2_000),
+            Fails,
+            &["--max-depth", "1000"],
+            "--max-depth",
+        ),
+        (
+            "laughs.mm",
+            laughs.into_bytes(),
+            Fails,
+            &[],
+            "line 1, column",
+        ),
+        (
+            "xxe.mm",
+            xxe.as_bytes().to_vec(),
+            Fails,
+            &[],
+            "line 3, column",
+        ),
+        (
+            "unclosed.mm",
+            b"<map>\n<node TEXT=\"a\">\n<node TEXT=\"b\">\n</map>\n".to_vec(),
+            Fails,
+            &[],
+            "line 4, column",
+        ),
+        (
+            "no-map.mm",
+            b"<opml><body/></opml>".to_vec(),
+            Fails,
+            &[],
+            "not <map>",
+        ),
+        (
+            "latin1.mm",
+            b"<map><node TEXT=\"caf\xe9\"/></map>".to_vec(),
+            Fails,
+            &[],
+            "not UTF-8",
+        ),
+        (
+            "long.mm",
+            format!("<map><node TEXT=\"{}\"/></map>", text_of_len(2 << 20)).into_bytes(),
+            Fails,
+            &["--max-text", "1"],
+            "--max-text",
+        ),
+        ("empty.mm", Vec::new(), Fails, &[], "empty"),
+        (
+            "deep.mmd",
+            deep_indented("mindmap\n", " ", 5_000),
+            Converts,
+            &[],
+            "",
+        ),
+        (
+            "deep-limited.mmd",
+            deep_indented("mindmap\n", " ", 2_000),
+            Fails,
+            &["--max-depth", "1000"],
+            "--max-depth",
+        ),
+        ("wide.mmd", wide.into_bytes(), Converts, &[], ""),
+        (
+            "flowchart.mmd",
+            b"graph TD\n  A-->B\n".to_vec(),
+            Fails,
+            &[],
+            "line 1, column 1: not a Mermaid mindmap",
+        ),
+        (
+            "unclosed.mmd",
+            b"mindmap\n  root[\"open\n".to_vec(),
+            Fails,
+            &[],
+            "line 2, column",
+        ),
+        (
+            "two-roots.mmd",
+            b"mindmap\n  a\n  b\n".to_vec(),
+            Fails,
+            &[],
+            "line 3, column 3",
+        ),
+        (
+            "long.mmd",
+            format!("mindmap\n  r[{}]\n", text_of_len(2 << 20)).into_bytes(),
+            Fails,
+            &["--max-text", "1"],
+            "--max-text",
+        ),
+        (
+            "deep.txt",
+            deep_indented("", "\t", 5_000),
+            Converts,
+            &[],
+            "",
+        ),
+        (
+            "deep-limited.txt",
+            deep_indented("", "  ", 2_000),
+            Fails,
+            &["--max-depth", "1000"],
+            "--max-depth",
+        ),
+        (
+            "cr-only.txt",
+            b"a\r  b\r    c\r".to_vec(),
+            Converts,
+            &[],
+            "",
+        ),
+        ("latin1.txt", b"caf\xe9\n".to_vec(), Fails, &[], "not UTF-8"),
+    ]
+}
+
+/// The new readers' hostile inputs, through the binary under the same memory and time limits:
+/// deep input reads without the stack, entities beyond XML's five are refused, and every error is
+/// one line naming the file, with its line and column where it has one.
+#[test]
+fn hostile_inputs_to_the_outline_readers_end_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    for (name, bytes, expect, args, wanted) in reader_cases() {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        drop(bytes);
+        let r = run(&path, "json", args, 4 << 20, Duration::from_secs(120));
+        let ok = match (r.code, expect) {
+            (Some(0), Expect::Converts) => r.stderr.is_empty() && r.stdout_len > 0,
+            (Some(1), Expect::Fails) => {
+                r.stderr.lines().count() == 1
+                    && r.stderr
+                        .starts_with(&format!("xmindconv: {}: ", path.display()))
+                    && r.stderr.contains(wanted)
+                    && r.stdout_len == 0
+            }
+            _ => false,
+        } && r.max_rss_kib < 1 << 20;
+        if !ok {
+            problems.push(format!(
+                "{name}: expected {expect:?}, got exit {:?} after {:?} (peak {} MiB): {}",
+                r.code,
+                r.elapsed,
+                r.max_rss_kib >> 10,
+                r.stderr
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -118,3 +118,78 @@ proptest! {
         prop_assert!(r.is_ok(), "{}\n{text}", r.unwrap_err());
     }
 }
+
+/// The attached tree of every sheet, as (depth, title).
+fn trees(doc: &Document) -> Vec<Vec<(usize, String)>> {
+    doc.sheets.iter().map(model_tree).collect()
+}
+
+fn read_as(format: &str, text: &str) -> Document {
+    let mut o = xmindconv::ReadOptions::default();
+    o.format = Some(format.into());
+    xmindconv::read::read_bytes_with(text.as_bytes(), &o).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Titles made of everything Mermaid could misread (`#35;`, `%%`, `:::`, `::icon(`, brackets,
+    /// quotes, `mindmap`, line breaks) come back exactly from our Mermaid, one sheet at a time.
+    #[test]
+    fn mermaid_reads_back_to_the_same_titles(doc in common::arbitrary::document()) {
+        let writer = write::by_name("mermaid").unwrap();
+        let mut titles = WriteOptions::default();
+        titles.titles_only();
+        for s in &doc.sheets {
+            let one = Document { sheets: vec![s.clone()], ..doc.clone() };
+            let out = write::to_string(writer, &one, &titles).unwrap();
+            let back = read_as("mermaid", &out);
+            prop_assert_eq!(trees(&back), trees(&one), "{}", out);
+        }
+    }
+
+    /// The same through our FreeMind, every sheet at once.
+    #[test]
+    fn freemind_reads_back_to_the_same_titles(doc in common::arbitrary::document()) {
+        let writer = write::by_name("freemind").unwrap();
+        let mut titles = WriteOptions::default();
+        titles.titles_only();
+        let out = write::to_string(writer, &doc, &titles).unwrap();
+        let back = read_as("freemind", &out);
+        prop_assert_eq!(trees(&back), trees(&doc), "{}", out);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Any text, made of the characters these formats treat specially, is read or refused by the
+    /// FreeMind, Mermaid and text readers, never a panic.
+    #[test]
+    fn outline_readers_never_panic(pieces in prop::collection::vec(prop::sample::select(vec![
+        "mindmap\n", "  ", "\t", "\n", "\r", "\r\n", "a", "中", "😢", "(", ")", "((", "))", "[", "]",
+        "{{", "}}", "\"", "`", "\"`", "`\"", "-)", "(-", "::icon(", ":::", "%%", "#35;", "#quot;",
+        "&amp;", "&#x1F600;", "<br/>", "• ", "- ", "---\n", "== Sheet 1: x ==\n",
+        "<map>", "</map>", "<node TEXT=\"x\">", "</node>", "<richcontent TYPE=\"NODE\">",
+        "</richcontent>", "<icon BUILTIN=\"full-1\"/>", "<attribute NAME=\"sheet\" VALUE=\"s\"/>",
+        "<arrowlink DESTINATION=\"ID_1\"/>", "ID=\"ID_1\"", "&lol;", "<!DOCTYPE x>",
+    ]), 0..40)) {
+        let text = pieces.concat();
+        read_with_the_outline_readers(&text);
+    }
+
+    /// The same for any text at all.
+    #[test]
+    fn outline_readers_never_panic_on_any_text(text in any::<String>()) {
+        read_with_the_outline_readers(&text);
+    }
+}
+
+/// Reads `text` as FreeMind, Mermaid and text; any result but a panic will do.
+fn read_with_the_outline_readers(text: &str) {
+    for format in ["freemind", "mermaid", "text"] {
+        let mut o = xmindconv::ReadOptions::default();
+        o.format = Some(format.into());
+        let _ = xmindconv::read::read_bytes_with(text.as_bytes(), &o);
+    }
+}

@@ -246,3 +246,241 @@ fn our_opml_reads_back_to_the_same_tree() {
     assert!(n > 5);
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// The sheets and tree of titles as the text writer prints them with `--titles-only`, without
+/// its first line (the input's name).
+fn titles_text(d: &Document) -> String {
+    let mut titles = WriteOptions::default();
+    titles.titles_only();
+    let t = write::to_string(write::by_name("text").unwrap(), d, &titles).unwrap();
+    t.split_once('\n')
+        .map_or(String::new(), |(_, r)| r.to_string())
+}
+
+/// Every map, its untitled sheets named "Sheet N" as writers that need a title name them.
+fn maps_with_sheet_titles() -> Vec<(PathBuf, Document)> {
+    maps()
+        .into_iter()
+        .map(|map| {
+            let mut doc = read_path(&map).unwrap();
+            for (i, s) in doc.sheets.iter_mut().enumerate() {
+                if s.title.is_empty() {
+                    s.title = format!("Sheet {}", i + 1);
+                }
+            }
+            (map, doc)
+        })
+        .collect()
+}
+
+/// Every note of a document with its topic's title, white space folded (FreeMind shows notes as
+/// HTML, where runs of white space are one space), sorted.
+fn notes_of(doc: &Document) -> Vec<(String, String)> {
+    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: Vec<(String, String)> = doc
+        .sheets
+        .iter()
+        .flat_map(|s| s.topics.iter())
+        .filter_map(|t| {
+            let n = fold(&t.notes.as_ref()?.plain);
+            (!n.is_empty()).then(|| (fold(&t.title), n))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every map written as FreeMind (our writer, its defaults) reads back to the same sheets, tree
+/// of titles and notes.
+#[test]
+fn our_freemind_reads_back_to_the_same_tree_and_notes() {
+    let mm = write::by_name("freemind").unwrap();
+    let mut failed = Vec::new();
+    let mut n = 0;
+    for (map, doc) in maps_with_sheet_titles() {
+        let out = write::to_string(mm, &doc, &WriteOptions::default()).unwrap();
+        let back = match read::read_bytes_with(out.as_bytes(), &with_format("freemind")) {
+            Ok(b) => b,
+            Err(e) => {
+                failed.push(format!("{}: {e}", map.display()));
+                continue;
+            }
+        };
+        if titles_text(&doc) != titles_text(&back) {
+            failed.push(format!("{}: tree differs", map.display()));
+        } else if notes_of(&doc) != notes_of(&back) {
+            failed.push(format!("{}: notes differ", map.display()));
+        }
+        n += 1;
+    }
+    assert!(n > 5);
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// Every sheet of every map written as Mermaid (our writer, its defaults, one sheet at a time)
+/// reads back to the same tree of titles: the writer's classes bring floating, summary and
+/// callout topics back as such.
+#[test]
+fn our_mermaid_reads_back_to_the_same_tree() {
+    let mermaid = write::by_name("mermaid").unwrap();
+    let mut failed = Vec::new();
+    let mut n = 0;
+    for map in maps() {
+        let doc = read_path(&map).unwrap();
+        for i in 0..doc.sheets.len() {
+            let mut one = doc.clone();
+            one.select_sheets(&[i]);
+            one.sheets[0].title.clear();
+            let out = write::to_string(mermaid, &one, &WriteOptions::default()).unwrap();
+            match read::read_bytes_with(out.as_bytes(), &with_format("mermaid")) {
+                Ok(back) if titles_text(&one) == titles_text(&back) => {}
+                Ok(_) => failed.push(format!("{} sheet {}: tree differs", map.display(), i + 1)),
+                Err(e) => failed.push(format!("{} sheet {}: {e}", map.display(), i + 1)),
+            }
+            n += 1;
+        }
+    }
+    assert!(n > 5);
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// Every map written as text (our writer, its defaults: floating topics after the tree) reads
+/// back to the same sheets and tree of titles.
+#[test]
+fn our_text_reads_back_to_the_same_tree() {
+    let text = write::by_name("text").unwrap();
+    let mut failed = Vec::new();
+    let mut n = 0;
+    for map in maps() {
+        let doc = read_path(&map).unwrap();
+        let out = write::to_string(text, &doc, &WriteOptions::default()).unwrap();
+        match read::read_bytes_with(out.as_bytes(), &with_format("text")) {
+            Ok(back) if titles_text(&doc) == titles_text(&back) => {}
+            Ok(back) => failed.push(format!(
+                "{}: tree differs\n{}",
+                map.display(),
+                first_difference(&titles_text(&doc), &titles_text(&back))
+            )),
+            Err(e) => failed.push(format!("{}: {e}", map.display())),
+        }
+        n += 1;
+    }
+    assert!(n > 5);
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// The first line where two texts differ.
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let i = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
+    format!(
+        "line {}: expected {:?}, read {:?}",
+        i + 1,
+        w.get(i).unwrap_or(&"<end>"),
+        g.get(i).unwrap_or(&"<end>")
+    )
+}
+
+/// The FreeMind, Mermaid and text readers are chosen by `-f` (name or alias), by the extension,
+/// and (FreeMind and Mermaid) from the content of standard input.
+#[test]
+fn outline_readers_are_chosen_by_name_alias_extension_or_content() {
+    let mm = b"<?xml version=\"1.0\"?>\n<map version=\"1.0.1\"><node TEXT=\"R\"><node TEXT=\"a\"/></node></map>";
+    let mmd = b"%% a comment\nmindmap\n  R\n    a\n";
+    let txt = b"R\n\ta\n";
+    let tree = "<stdin>\nR\n\n  \u{2022} a\n";
+    for (args, input) in [
+        (&["-t", "text"][..], &mm[..]),
+        (&["-f", "mm", "-t", "text"], mm),
+        (&["-f", "freemind", "-t", "text"], mm),
+        (&["-t", "text"], mmd),
+        (&["-f", "mmd", "-t", "text"], mmd),
+        (&["-f", "txt", "-t", "text"], txt),
+        (&["-f", "text", "-t", "text"], txt),
+    ] {
+        let o = run_stdin(args, input);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert_eq!(String::from_utf8(o.stdout).unwrap(), tree, "{args:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, input) in [
+        ("m.mm", &mm[..]),
+        ("m.mmd", mmd),
+        ("m.mermaid", mmd),
+        ("m.txt", txt),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, input).unwrap();
+        let o = Command::new(BIN)
+            .args(["-t", "text"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert!(
+            String::from_utf8(o.stdout)
+                .unwrap()
+                .ends_with("R\n\n  \u{2022} a\n"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn bad_freemind_and_mermaid_are_one_line_with_a_position() {
+    let o = run_stdin(&["-f", "mm"], b"<map>\n  <node TEXT=\"a\">\n</map>\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("xmindconv: <stdin>: invalid freemind at line 3, column 1: "),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1);
+    let o = run_stdin(&["-f", "mermaid"], b"graph TD\n  A-->B\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "xmindconv: <stdin>: invalid mermaid at line 1, column 1: not a Mermaid mindmap: \
+         the diagram starts with \"graph TD\", not \"mindmap\"\n"
+    );
+}
+
+#[test]
+fn list_formats_shows_the_outline_readers() {
+    let o = Command::new(BIN).arg("--list-formats").output().unwrap();
+    let s = String::from_utf8(o.stdout).unwrap();
+    for name in ["freemind, mm ", "mermaid, mmd ", "text, txt "] {
+        let line = s
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {s}"));
+        assert!(line.contains("read, write"), "{line}");
+    }
+}
+
+/// The seed's text, read as text, is written again byte for byte (with the final line break the
+/// file leaves out), and it has the tree of the seed map.
+#[test]
+fn the_seed_text_reads_back_to_itself_and_to_the_seed_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let txt = root.join("大模型发展.txt");
+    let o = Command::new(BIN)
+        .args(["-t", "text"])
+        .arg(&txt)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut want = std::fs::read(&txt).unwrap();
+    want.push(b'\n');
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(want).unwrap()
+    );
+    let from_text = read_path(&txt).unwrap();
+    let from_map = read_path(root.join("大模型发展.xmind")).unwrap();
+    assert_eq!(titles_text(&from_text), titles_text(&from_map));
+}

@@ -178,12 +178,13 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Builds one sheet from topics given in document order with a level each (0 the root, 1 its
-/// children…): a topic hangs from the last topic of the level above. Levels may jump down by
-/// more than one (the topic then hangs from the deepest open topic).
+/// children…): a topic hangs from the nearest earlier open topic of a smaller level. Levels may
+/// jump down by more than one (`#` then `####`): the topic then hangs from the deepest open
+/// topic, and a later topic of the same level becomes its sibling, not its child.
 pub(crate) struct Outline {
     pub sheet: Sheet,
-    /// Open topics, by level: `open[i]` is the last topic at level `i`.
-    open: Vec<TopicId>,
+    /// Open topics with their levels, levels strictly increasing from the root's 0.
+    open: Vec<(usize, TopicId)>,
 }
 
 impl Outline {
@@ -195,7 +196,7 @@ impl Outline {
         sheet.topics[0] = root;
         Outline {
             sheet,
-            open: vec![TopicId::ROOT],
+            open: vec![(0, TopicId::ROOT)],
         }
     }
 
@@ -213,10 +214,12 @@ impl Outline {
             kind
         };
         let level = level.max(1);
-        self.open.truncate(level);
-        let parent = *self.open.last().expect("the root stays open");
+        while self.open.last().is_some_and(|&(l, _)| l >= level) {
+            self.open.pop();
+        }
+        let (_, parent) = *self.open.last().expect("the root stays open");
         let id = self.sheet.add(parent, kind, topic);
-        self.open.push(id);
+        self.open.push((level, id));
         id
     }
 }
@@ -244,6 +247,18 @@ mod tests {
             "markdown: the input is not UTF-8: invalid byte at offset 3 (line 2); convert it to UTF-8"
         );
         assert!(matches!(decode(b" \n\t", "x"), Err(Error::Empty { .. })));
+    }
+
+    #[test]
+    fn outline_levels_may_jump() {
+        let mut o = Outline::new(Topic::new("r"));
+        let a = o.push(3, Topic::new("a"));
+        let b = o.push(3, Topic::new("b"));
+        let c = o.push(5, Topic::new("c"));
+        let d = o.push(4, Topic::new("d"));
+        let s = &o.sheet;
+        assert_eq!(s.root().children, [a, b]);
+        assert_eq!(s.topic(b).children, [c, d]);
     }
 
     #[test]

@@ -39,6 +39,7 @@ enum Mode<'a> {
 
 pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
     let text = decode(bytes, FORMAT)?;
+    let text = &*line_feeds(text);
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
@@ -283,6 +284,16 @@ fn is_block(t: &Tag) -> bool {
     )
 }
 
+/// The text with every line ending (CRLF, or a lone CR as old Mac files have) a line feed.
+/// CommonMark allows all three, but pulldown-cmark does not end a fenced code block's lines at a
+/// lone CR, so such a block would swallow the rest of the file.
+fn line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
 /// The note made of these block events: the HTML pulldown-cmark renders, and its plain text.
 fn notes(events: &[Event]) -> Option<Box<Notes>> {
     if events.is_empty() {
@@ -397,6 +408,13 @@ mod tests {
         );
         assert_eq!(tree("# A\n# B\n"), "\n  A\n  B\n");
         assert_eq!(tree("---\ntitle: T\n---\n- a\n- b\n"), "T\n  a\n  b\n");
+        // Skipped heading levels: later headings of the same level are siblings.
+        assert_eq!(
+            tree("# R\n\n#### a\n\n#### b\n\n## c\n"),
+            "R\n  a\n  b\n  c\n"
+        );
+        // Bare CR line ends, in a fenced block too.
+        assert_eq!(tree("# R\r\r```js\rx\r```\r\r## B\r"), "R\n  B\n");
     }
 
     #[test]

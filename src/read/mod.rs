@@ -9,9 +9,12 @@
 
 pub(crate) mod clean;
 mod common;
+mod freemind;
 mod json;
 mod markdown;
+mod mermaid;
 mod opml;
+mod text;
 mod xmind;
 
 use std::fs::File;
@@ -124,6 +127,31 @@ pub static READERS: &[Reader] = &[
         description: "OPML 2.0 outlines: text, _note, links; no DTD, no entities beyond XML's five",
         sniff: |head| common::xml_root_is(head, b"opml"),
         read: opml::read,
+    },
+    Reader {
+        name: "freemind",
+        aliases: &["mm"],
+        extensions: &["mm"],
+        description: "FreeMind / Freeplane maps: text, HTML nodes, notes, links, icons, attributes, arrow links",
+        sniff: |head| common::xml_root_is(head, b"map"),
+        read: freemind::read,
+    },
+    Reader {
+        name: "mermaid",
+        aliases: &["mmd"],
+        extensions: &["mmd", "mermaid"],
+        description: "Mermaid mindmap: indentation as Mermaid nests it, every shape, #code; entities",
+        sniff: mermaid::sniff,
+        read: mermaid::read,
+    },
+    Reader {
+        name: "text",
+        aliases: &["txt"],
+        extensions: &["txt"],
+        description: "indented text outlines (tabs or spaces, - * • bullets), and what -t text writes",
+        // Any text is some outline: chosen by -f or the extension only.
+        sniff: |_| false,
+        read: text::read,
     },
     Reader {
         name: "markdown",

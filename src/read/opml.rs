@@ -206,14 +206,11 @@ fn outline(
         let (value, bad) = clean(&value);
         *dropped |= bad;
         match a.key.local_name().as_ref().as_bytes() {
-            // OPML 2.0: `text` may hold HTML, so its character references are decoded (our
-            // writer writes a title as HTML text, `<` as `&lt;`); tags are kept as text.
-            // Our writer also wraps `$` as `<span>$</span>` so that pandoc does not read TeX
-            // maths; that one form is undone.
-            b"text" => {
-                let title = crate::notes::decode_entities(&value).replace("<span>$</span>", "$");
-                topic.title = title.into()
-            }
+            // OPML 2.0: `text` may hold HTML, which is read as pandoc reads it: tags dropped
+            // (`<b>`, `<a href>`; `<br>` a line break), character references decoded (our
+            // writer writes a title as HTML text, `<` as `&lt;`, and `$` as `<span>$</span>` so
+            // that pandoc does not read TeX maths).
+            b"text" => topic.title = html_title(&value).into(),
             b"_note" => note = Some(value),
             b"url" | b"htmlUrl" | b"_link" if url.is_none() => url = Some(value),
             b"_kind" => match value.as_str() {
@@ -261,6 +258,24 @@ fn outline(
     Ok(Item { topic, kind, sheet })
 }
 
+/// The text of an HTML title: tags dropped, `<br>` a line break, references decoded. Block tags
+/// end no line: a title is one paragraph (pandoc makes it one heading).
+fn html_title(html: &str) -> String {
+    use crate::notes::{Token, Tokens, decode_entities};
+    if !html.contains(['<', '&']) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    for token in Tokens::new(html, &["script", "style"]) {
+        match token {
+            Token::Text(t) => out.push_str(&decode_entities(t)),
+            Token::Tag(tag) if tag.name == "br" => out.push('\n'),
+            Token::Tag(_) => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +310,9 @@ mod tests {
         assert_eq!(a.notes.as_ref().unwrap().plain, "line 1\nline 2");
         let a1 = s.topic(a.children[0]);
         assert_eq!(a1.link.as_ref().unwrap().href, "https://x.org/?a=1&b=2");
+        let html = r#"<opml><body><outline text="&lt;b&gt;bold&lt;/b&gt; &amp;lt; a&lt;br/&gt;b &lt;span&gt;$&lt;/span&gt;"/></body></opml>"#;
+        let doc = read(html.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(titles(&doc), [(0, "bold < a\nb $".into())]);
         // One top-level outline is the root itself.
         let one =
             r#"<opml><head/><body><outline text="R"><outline text="c"/></outline></body></opml>"#;

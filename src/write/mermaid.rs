@@ -15,7 +15,7 @@
 //!   `fa:fa-…` icons). Inside the quotes brackets, braces,
 //!   `:::`, `::icon(`, a leading `mindmap` and Unicode are plain text. Line breaks stay real line
 //!   breaks inside the quotes (continuation lines start at the margin); an empty title is
-//!   written `[" "]`, since Mermaid rejects `[""]`.
+//!   written `[" "]`, since Mermaid rejects `[""]`, and a title of one space `["#32;"]`.
 //! - Floating topics cannot be extra roots (Mermaid allows one): each is written under the root,
 //!   after its attached children, as a cloud `)"…"(` with the class `floating`, its subtopics
 //!   below it. Summary topics go under the topic they summarise as hexagons `{{"…"}}` with the
@@ -126,6 +126,11 @@ fn encode(out: &mut String, title: &str) {
         out.push(' ');
         return;
     }
+    // A title of one space would look like an empty one: its space is a code.
+    if title == " " {
+        out.push_str("#32;");
+        return;
+    }
     // Mermaid's entity pre-pass drops the last `;` of a line matching `style.*:\S*#.*;` or
     // `classDef.*:\S*#.*;`, and its renderer turns `fa:fa-NAME` into an icon: `:` becomes a code
     // in titles that contain one of those words.
@@ -163,6 +168,7 @@ mod tests {
     #[test]
     fn syntax_characters_become_entity_codes() {
         assert_eq!(enc(""), " ");
+        assert_eq!(enc(" "), "#32;");
         assert_eq!(enc("foo (bar) [x] {y}"), "foo (bar) [x] {y}");
         assert_eq!(enc("C# \"q\""), "C#35; #34;q#34;");
         assert_eq!(enc("#35;"), "#35;35;");

@@ -21,7 +21,7 @@
 mod csv;
 mod dot;
 mod fmt;
-mod freemind;
+pub(crate) mod freemind;
 mod html;
 mod ids;
 mod json;
