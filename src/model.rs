@@ -566,6 +566,9 @@ pub enum BoundaryRange {
 /// A boundary: `boundaries[]`; `<boundaries><boundary>`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Boundary {
+    /// `id`; `id` attribute. Relationship ends may name it (XMind draws lines to boundaries).
+    /// Empty when absent.
+    pub id: String,
     /// `range`; `range` attribute.
     pub range: BoundaryRange,
     /// Label shown on the boundary: `title`; `<title>`. Empty when absent.

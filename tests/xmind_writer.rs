@@ -48,8 +48,9 @@ fn xmind(doc: &Document) -> Vec<u8> {
 }
 
 /// Our JSON of `doc`, without what a rewrite changes by design: ids, `xap:` paths, the name and
-/// source, and what the docs say `-t xmind` cannot carry (relationships with an end that is no
-/// topic, boundaries without a usable range, summaries without a topic or range).
+/// source, and what the docs say `-t xmind` cannot carry (relationships with an end that is
+/// neither a topic nor a boundary, boundaries without a usable range, summaries without a topic
+/// or range).
 fn comparable(doc: &Document) -> Value {
     let text = write::to_string(
         write::by_name("json").unwrap(),
@@ -64,8 +65,28 @@ fn comparable(doc: &Document) -> Value {
     for sheet in o["sheets"].as_array_mut().unwrap() {
         let s = sheet.as_object_mut().unwrap();
         s.remove("id");
+        // The ids of the sheet's topics and boundaries: what a relationship end may name.
+        let mut ends = std::collections::HashSet::new();
+        let mut stack = vec![&s["root"]];
+        while let Some(x) = stack.pop() {
+            match x {
+                Value::Object(m) => {
+                    if let Some(Value::String(id)) = m.get("id") {
+                        ends.insert(id.clone());
+                    }
+                    stack.extend(m.values());
+                }
+                Value::Array(a) => stack.extend(a.iter()),
+                _ => {}
+            }
+        }
         let rels = s["relationships"].as_array_mut().unwrap();
-        rels.retain(|r| r["resolved"] == true);
+        rels.retain(|r| {
+            r["resolved"] == true
+                || [&r["end1"], &r["end2"]]
+                    .iter()
+                    .all(|e| e.as_str().is_some_and(|e| ends.contains(e)))
+        });
         for r in rels {
             for k in ["id", "end1", "end2"] {
                 r.as_object_mut().unwrap().remove(k);
@@ -238,6 +259,57 @@ fn ids_stay_unique_and_links_follow_them() {
         (r.from.map(|t| t.index()), r.to.map(|t| t.index())),
         (Some(a), Some(b))
     );
+}
+
+/// XMind draws relationship lines to boundaries too (cathy's welcome map does): such an end
+/// keeps pointing at its boundary, through a renamed id, in both writers.
+#[test]
+fn relationships_to_boundaries_follow_the_boundary() {
+    use xmindconv::model::{
+        Boundary, BoundaryRange, Relationship, Sheet, Topic, TopicId, TopicKind,
+    };
+    let mut s = Sheet::new("root");
+    s.topics[0].id = "dup".into();
+    let a = s.add(TopicId::ROOT, TopicKind::Attached, {
+        let mut t = Topic::new("a");
+        t.id = "ta".into();
+        t
+    });
+    // The boundary's id repeats a topic's: the writer renames it, and the end follows.
+    s.topics[a.index()].boundaries.push(Boundary {
+        id: "dup".into(),
+        range: BoundaryRange::Master,
+        title: "box".into(),
+    });
+    s.relationships.push(Relationship {
+        end1: "ta".into(),
+        end2: "dup".into(),
+        from: Some(a),
+        to: None,
+        title: "to the box".into(),
+        ..Relationship::default()
+    });
+    let doc = Document {
+        sheets: vec![s],
+        ..Document::default()
+    };
+    for bytes in [xmind(&doc), {
+        let mut out = Vec::new();
+        Xmind8
+            .write(&doc, &WriteOptions::default(), &mut out)
+            .unwrap();
+        out
+    }] {
+        let back = read::read_bytes(&bytes).unwrap();
+        let s = &back.sheets[0];
+        let a = s.topics.iter().find(|t| t.title == "a").unwrap();
+        let box_id = &a.boundaries[0].id;
+        assert_eq!(box_id, "dup_2");
+        assert_eq!(s.relationships.len(), 1);
+        let r = &s.relationships[0];
+        assert_eq!((r.end1.as_str(), r.end2.as_str()), ("ta", "dup_2"));
+        assert_eq!(r.title, "to the box");
+    }
 }
 
 #[test]

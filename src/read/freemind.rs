@@ -270,6 +270,7 @@ fn element(
             }
         }
         b"cloud" => item.topic.boundaries.push(Boundary {
+            id: String::new(),
             range: BoundaryRange::Master,
             title: String::new(),
         }),

@@ -788,7 +788,11 @@ impl<'a> Reader<'a, '_> {
                             }
                         }
                     };
-                    out.push(Boundary { range, title });
+                    let id = match m.get("id") {
+                        Some(t) => string(self, t, &[&p[..], &[Seg::Key("id".into())]].concat())?,
+                        None => String::new(),
+                    };
+                    out.push(Boundary { id, range, title });
                 }
                 self.sheet().topics[id.index()].boundaries = out.into();
             }

@@ -240,12 +240,14 @@ fn write_topic_head(plan: &Plan<'_>, t: &Topic, out: &mut impl Write) -> io::Res
             if i > 0 {
                 out.write_all(b",")?;
             }
+            out.write_all(b"{\"id\":")?;
+            string(out, &b.id)?;
             match b.range {
-                BoundaryRange::Master => out.write_all(b"{\"master\":true,\"title\":")?,
+                BoundaryRange::Master => out.write_all(b",\"master\":true,\"title\":")?,
                 BoundaryRange::Children(r) => {
-                    write!(out, "{{\"start\":{},\"end\":{},\"title\":", r.start, r.end)?
+                    write!(out, ",\"start\":{},\"end\":{},\"title\":", r.start, r.end)?
                 }
-                BoundaryRange::Unknown => out.write_all(b"{\"title\":")?,
+                BoundaryRange::Unknown => out.write_all(b",\"title\":")?,
             }
             string(out, &b.title)?;
             out.write_all(b"}")?;

@@ -1,7 +1,7 @@
 //! What the two `.xmind` writers share: ids unique in the file, the stored files renamed by
 //! their SHA-256, and zip entries that give the same bytes for the same map.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io;
 
@@ -34,15 +34,22 @@ pub(crate) fn zip_error(e: zip::result::ZipError) -> Error {
     }
 }
 
-/// Ids unique in the written file, for every sheet, topic and relationship: the input's own
-/// where it is non-empty and not taken yet (first come, in document order), `NAME_2`, `NAME_3`…
-/// for repeats, and generated ones (`xmc-SHEET-INDEX`) for the rest, made after every kept id
-/// so that none of those changes.
+/// Ids unique in the written file, for every sheet, topic, relationship and boundary: the
+/// input's own where it is non-empty and not taken yet (first come, in document order),
+/// `NAME_2`, `NAME_3`… for repeats, and generated ones (`xmc-SHEET-INDEX`) for the rest, made
+/// after every kept id so that none of those changes.
 pub(crate) struct Names {
     pub ids: Ids,
     pub sheets: Vec<Name>,
     pub topics: Vec<Vec<Name>>,
     pub relationships: Vec<Vec<Name>>,
+    /// Per sheet: (owner, index in its `boundaries`) → the boundary's id.
+    boundaries: Vec<HashMap<(TopicId, usize), Name>>,
+    /// Per sheet: a boundary's id in the input → the first boundary with it, for relationship
+    /// ends that name a boundary.
+    boundary_ids: Vec<HashMap<String, (TopicId, usize)>>,
+    /// The boundaries written so far: (sheet, owner, index).
+    written: HashSet<(usize, TopicId, usize)>,
 }
 
 impl Names {
@@ -52,6 +59,8 @@ impl Names {
         let mut sheets = Vec::new();
         let mut topics = Vec::new();
         let mut relationships = Vec::new();
+        let mut boundaries = Vec::new();
+        let mut boundary_ids = Vec::new();
         for sheet in &doc.sheets {
             sheets.push(kept(&mut ids, &sheet.id));
             topics.push(
@@ -68,6 +77,19 @@ impl Names {
                     .map(|r| kept(&mut ids, &r.id))
                     .collect::<Vec<_>>(),
             );
+            let mut names = Vec::new();
+            let mut by_id = HashMap::new();
+            for (i, t) in sheet.topics.iter().enumerate() {
+                let owner = TopicId(i as u32);
+                for (j, b) in t.boundaries.iter().enumerate() {
+                    names.push(((owner, j), kept(&mut ids, &b.id)));
+                    if !b.id.is_empty() {
+                        by_id.entry(b.id.clone()).or_insert((owner, j));
+                    }
+                }
+            }
+            boundaries.push(names);
+            boundary_ids.push(by_id);
         }
         let mut buf = String::new();
         let mut made = |ids: &mut Ids, name: Option<Name>, what: &str, s: usize, i: usize| {
@@ -102,19 +124,56 @@ impl Names {
                     .collect()
             })
             .collect();
+        let boundaries = boundaries
+            .into_iter()
+            .enumerate()
+            .map(|(s, v)| {
+                v.into_iter()
+                    .map(|((owner, j), n)| {
+                        let name = n.unwrap_or_else(|| {
+                            buf.clear();
+                            let _ = write!(buf, "xmc-b{}-{}-{j}", s + 1, owner.0);
+                            ids.give(&buf)
+                        });
+                        ((owner, j), name)
+                    })
+                    .collect()
+            })
+            .collect();
         Names {
             ids,
             sheets,
             topics,
             relationships,
+            boundaries,
+            boundary_ids,
+            written: HashSet::new(),
         }
+    }
+
+    /// The id of boundary `i` of topic `t` in sheet `s`, which is then counted as written.
+    pub fn boundary(&mut self, s: usize, t: TopicId, i: usize) -> &str {
+        self.written.insert((s, t, i));
+        let k = self.boundaries[s].get(&(t, i)).copied();
+        // Every boundary of the document was named in `new`.
+        k.map_or("", |k| self.ids.name(k))
+    }
+
+    /// The new id of the boundary a relationship end names in the input, if that boundary
+    /// was written.
+    pub fn boundary_end(&self, s: usize, end: &str) -> Option<&str> {
+        let &(t, i) = self.boundary_ids[s].get(end)?;
+        if !self.written.contains(&(s, t, i)) {
+            return None;
+        }
+        Some(self.ids.name(*self.boundaries[s].get(&(t, i))?))
     }
 
     pub fn topic(&self, s: usize, t: TopicId) -> &str {
         self.ids.name(self.topics[s][t.index()])
     }
 
-    /// A fresh id for a boundary or a summary (they have none in the model).
+    /// A fresh id for a summary (it has none in the model).
     pub fn fresh(&mut self, what: &str, s: usize, t: TopicId, i: usize) -> String {
         self.ids.unique(&format!("xmc-{what}{}-{}-{i}", s + 1, t.0))
     }

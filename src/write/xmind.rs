@@ -127,14 +127,15 @@ fn content(
         if plan.wants(Extra::Relationships) {
             let mut first = true;
             for (r, rel) in sheet.relationships.iter().enumerate() {
-                // Only lines with both ends written: an end that is no topic of the sheet
-                // makes the file invalid for XMind's model (see the docs).
-                let (Some(a), Some(b)) = (rel.from, rel.to) else {
+                // Only lines with both ends written, each a topic or a boundary: an end that
+                // is neither makes the file invalid for XMind's model (see the docs).
+                let end = |t: Option<TopicId>, raw: &str| match t {
+                    Some(t) => plan.written(s, t).then(|| names.topic(s, t)),
+                    None => names.boundary_end(s, raw),
+                };
+                let (Some(a), Some(b)) = (end(rel.from, &rel.end1), end(rel.to, &rel.end2)) else {
                     continue;
                 };
-                if !plan.written(s, a) || !plan.written(s, b) {
-                    continue;
-                }
                 out.write_all(if first {
                     b",\"relationships\":[{\"id\":"
                 } else {
@@ -143,9 +144,9 @@ fn content(
                 first = false;
                 string(out, names.ids.name(names.relationships[s][r]))?;
                 out.write_all(b",\"end1Id\":")?;
-                string(out, names.topic(s, a))?;
+                string(out, a)?;
                 out.write_all(b",\"end2Id\":")?;
-                string(out, names.topic(s, b))?;
+                string(out, b)?;
                 if !rel.title.is_empty() {
                     out.write_all(b",\"title\":")?;
                     string(out, &rel.title)?;
@@ -237,7 +238,7 @@ fn tree(
                     b",{\"id\":"
                 })?;
                 first = false;
-                string(out, &names.fresh("b", s, id, i))?;
+                string(out, names.boundary(s, id, i))?;
                 out.write_all(b",\"range\":")?;
                 string(out, &range)?;
                 if !b.title.is_empty() {

@@ -135,10 +135,11 @@ fn content(
             let mut any = false;
             for (r, rel) in sheet.relationships.iter().enumerate() {
                 // Kept even when an end is missing: XMind 8 saved such lines itself.
+                // An end naming a boundary follows the boundary's new id.
                 let end = |t: Option<TopicId>, raw: &str| match t {
                     Some(t) if plan.written(s, t) => Some(names.topic(s, t).to_string()),
                     Some(_) => None,
-                    None => Some(raw.to_string()),
+                    None => Some(names.boundary_end(s, raw).unwrap_or(raw).to_string()),
                 };
                 let (Some(a), Some(b)) = (end(rel.from, &rel.end1), end(rel.to, &rel.end2)) else {
                     continue;
@@ -266,9 +267,8 @@ fn tree(
                     buf.push_str("<boundaries>");
                     first = false;
                 }
-                let bid = names.fresh("b", s, id, i);
                 buf.push_str("<boundary id=\"");
-                escape_into(&mut buf, &bid, ATTRIBUTE);
+                escape_into(&mut buf, names.boundary(s, id, i), ATTRIBUTE);
                 buf.push_str("\" range=\"");
                 buf.push_str(&range);
                 buf.push_str("\">");

@@ -313,6 +313,7 @@ pub mod arbitrary {
                             });
                         }
                         p.boundaries.push(Boundary {
+                            id: format!("b{}", i + 1),
                             range: BoundaryRange::Children(ChildRange {
                                 start: 0,
                                 end: last,

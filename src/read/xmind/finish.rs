@@ -19,7 +19,7 @@ pub(super) struct SheetBuilder {
     /// (owner, `topicId`, range) for every `summaries[]` entry.
     summary_ranges: Vec<(TopicId, String, RawRange)>,
     /// (owner, range, title) for every `boundaries[]` entry.
-    boundaries: Vec<(TopicId, RawRange, String)>,
+    boundaries: Vec<(TopicId, String, RawRange, String)>,
 }
 
 impl SheetBuilder {
@@ -59,8 +59,8 @@ impl SheetBuilder {
         self.summary_ranges.push((owner, topic_id, range));
     }
 
-    pub fn boundary(&mut self, owner: TopicId, range: RawRange, title: String) {
-        self.boundaries.push((owner, range, title));
+    pub fn boundary(&mut self, owner: TopicId, id: String, range: RawRange, title: String) {
+        self.boundaries.push((owner, id, range, title));
     }
 
     /// Joins summaries and boundaries and returns the finished sheet.
@@ -69,12 +69,12 @@ impl SheetBuilder {
             self.new_topic(None, TopicKind::Root);
         }
         let topics = &mut self.sheet.topics;
-        for (owner, range, title) in self.boundaries {
+        for (owner, id, range, title) in self.boundaries {
             let len = topics[owner.index()].children.len();
             let range = range.boundary(len);
             topics[owner.index()]
                 .boundaries
-                .push(Boundary { range, title });
+                .push(Boundary { id, range, title });
         }
         if !self.summary_ranges.is_empty() || !self.summary_topics.is_empty() {
             let by_id: HashMap<(TopicId, &str), TopicId> = self

@@ -538,7 +538,8 @@ impl<'a> Reader<'a, '_> {
                             Some(t) => self.scalar_text(t)?,
                             None => String::new(),
                         };
-                        b.boundary(id, range, title);
+                        let bid = r.get("id").and_then(Small::scalar).unwrap_or("");
+                        b.boundary(id, bid.to_string(), range, title);
                     }
                 }
             }

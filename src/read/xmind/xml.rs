@@ -82,7 +82,8 @@ struct Parser<'a, 'l> {
     note_html: String,
     note_html_text: String,
     /// A `<boundary>` being read: owner, range, title.
-    boundary: Option<(TopicId, String, String)>,
+    /// Owner, id, range and title of the boundary being read.
+    boundary: Option<(TopicId, String, String, String)>,
     saw_doctype: bool,
     /// Open elements inside `<notes><html>`; deeper than [`MAX_HTML_NESTING`] is skipped.
     html_depth: usize,
@@ -398,13 +399,15 @@ impl Parser<'_, '_> {
                 return Ok(None);
             }
             (Some(&Frame::Boundaries(id)), b"boundary") => {
-                let range = self
-                    .attributes(e)?
-                    .into_iter()
-                    .find(|(k, _)| k == "range")
-                    .map(|(_, v)| v)
-                    .unwrap_or_default();
-                self.boundary = Some((id, range, String::new()));
+                let (mut bid, mut range) = (String::new(), String::new());
+                for (k, v) in self.attributes(e)? {
+                    match k.as_str() {
+                        "id" => bid = v,
+                        "range" => range = v,
+                        _ => {}
+                    }
+                }
+                self.boundary = Some((id, bid, range, String::new()));
                 Frame::Boundary
             }
             (Some(Frame::Boundary), b"title") => Frame::Text(Target::BoundaryTitle),
@@ -442,7 +445,7 @@ impl Parser<'_, '_> {
                     Target::Plain => self.note_plain = Some(text),
                     Target::BoundaryTitle => {
                         if let Some(b) = &mut self.boundary {
-                            b.2 = text;
+                            b.3 = text;
                         }
                     }
                     Target::RelationshipTitle => {
@@ -453,8 +456,9 @@ impl Parser<'_, '_> {
                 }
             }
             Frame::Boundary => {
-                if let Some((owner, range, title)) = self.boundary.take() {
-                    self.builder().boundary(owner, parse_range(&range), title);
+                if let Some((owner, bid, range, title)) = self.boundary.take() {
+                    self.builder()
+                        .boundary(owner, bid, parse_range(&range), title);
                 }
             }
             Frame::HtmlTag(tag) => {
