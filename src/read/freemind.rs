@@ -12,14 +12,13 @@
 //! than XML's five are refused with their line and column, nesting is kept in a vector, not on
 //! the stack; `--max-depth` and `--max-text` apply.
 
-use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::ReadOptions;
 use super::clean::clean;
-use super::common::{Outline, decode, depth_limit, syntax, text_limit};
+use super::common::{Outline, attribute_value, decode, depth_limit, syntax, text_limit};
 use crate::error::Result;
 use crate::model::{
     Boundary, BoundaryRange, Comment, Document, Image, Link, Notes, Relationship, Topic, TopicKind,
@@ -331,9 +330,7 @@ fn attributes(
     let mut out = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|err| syntax(FORMAT, text, at, err.to_string()))?;
-        let value = a
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|err| syntax(FORMAT, text, at, err.to_string()))?;
+        let value = attribute_value(&a, FORMAT, text, at)?;
         if value.len() > options.limits.max_text {
             return Err(text_limit(FORMAT, &options.limits));
         }

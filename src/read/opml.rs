@@ -10,14 +10,13 @@
 //! with their line and column, so neither XXE nor billion laughs can happen. Nesting is tracked
 //! with a counter, not the stack; `--max-depth` and `--max-text` apply.
 
-use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::ReadOptions;
 use super::clean::clean;
-use super::common::{Outline, decode, depth_limit, syntax, text_limit};
+use super::common::{Outline, attribute_value, decode, depth_limit, syntax, text_limit};
 use crate::error::Result;
 use crate::model::{Document, Image, Link, Notes, Topic, TopicKind};
 
@@ -197,9 +196,7 @@ fn outline(
     let (mut kind, mut sheet) = (TopicKind::Attached, false);
     for a in e.attributes() {
         let a = a.map_err(|err| syntax(FORMAT, text, at, err.to_string()))?;
-        let value = a
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|err| syntax(FORMAT, text, at, err.to_string()))?;
+        let value = attribute_value(&a, FORMAT, text, at)?;
         if value.len() > options.limits.max_text {
             return Err(text_limit(FORMAT, &options.limits));
         }
