@@ -56,7 +56,7 @@ impl Document {
     }
 }
 
-/// Which entry of the archive the map was read from.
+/// What the map was read from: which entry of an `.xmind` archive, or which other format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Source {
     /// `content.json`: XMind Zen (2018/2019), XMind 2020 to 2026.
@@ -64,6 +64,9 @@ pub enum Source {
     Json,
     /// `content.xml`: XMind 3 to XMind 8 (format 2.0).
     Xml,
+    /// Another input format, by the name of the reader that read it: `markdown`, `opml`,
+    /// `freemind`, `mermaid` or `text`. (Our own JSON keeps the source it names.)
+    Format(&'static str),
 }
 
 /// Index of a topic in its sheet's [`Sheet::topics`] arena.

@@ -484,3 +484,28 @@ fn the_seed_text_reads_back_to_itself_and_to_the_seed_tree() {
     let from_map = read_path(root.join("大模型发展.xmind")).unwrap();
     assert_eq!(titles_text(&from_text), titles_text(&from_map));
 }
+
+/// A map read from another format says which, in the model and in our JSON, and our JSON reads
+/// that back.
+#[test]
+fn a_map_from_another_format_names_it_as_its_source() {
+    let o = run_stdin(&["-f", "markdown", "-t", "json"], b"# Trip\n\n- Book\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = String::from_utf8(o.stdout).unwrap();
+    assert!(json.contains("\"source\":\"markdown\""), "{json}");
+    let mut opts = ReadOptions::default();
+    opts.format = Some("json".into());
+    let back = read::read_bytes_with(json.as_bytes(), &opts).unwrap();
+    assert_eq!(back.source, xmindconv::model::Source::Format("markdown"));
+    for (input, name) in [
+        (
+            &b"<opml version=\"2.0\"><body><outline text=\"a\"/></body></opml>"[..],
+            "opml",
+        ),
+        (b"<map><node TEXT=\"a\"/></map>", "freemind"),
+        (b"mindmap\n  root\n", "mermaid"),
+    ] {
+        let doc = read::read_bytes(input).unwrap();
+        assert_eq!(doc.source, xmindconv::model::Source::Format(name));
+    }
+}

@@ -390,11 +390,17 @@ impl<'a> Reader<'a, '_> {
                         self.doc.source = match self.value(value, &at)? {
                             Value::String(s) if s == "content.json" => Source::Json,
                             Value::String(s) if s == "content.xml" => Source::Xml,
-                            _ => {
-                                return Err(
-                                    self.err(&at, "expected \"content.json\" or \"content.xml\"")
-                                );
-                            }
+                            Value::String(s) => match super::other_format(&s) {
+                                Some(name) => Source::Format(name),
+                                None => {
+                                    return Err(self.err(
+                                        &at,
+                                        "expected \"content.json\", \"content.xml\" or the name \
+                                         of an input format",
+                                    ));
+                                }
+                            },
+                            _ => return Err(self.err(&at, "expected a string")),
                         }
                     }
                     "marker_names" => {

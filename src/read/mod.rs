@@ -22,7 +22,7 @@ use std::io::{BufRead, BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::model::Document;
+use crate::model::{Document, Source};
 
 /// Safety limits applied while reading. Every limit has a command-line option that changes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,7 +233,7 @@ pub fn read_path_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result<D
         xmind::read(input, options)?
     } else {
         let bytes = common::read_all(input, &options.limits)?;
-        (reader.read)(&bytes, options)?
+        run(reader, &bytes, options)?
     };
     if doc.name.is_none() {
         doc.name = path.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -254,7 +254,26 @@ pub fn read_bytes_with(bytes: &[u8], options: &ReadOptions) -> Result<Document> 
         Some(r) => r,
         None => detect(bytes),
     };
-    (reader.read)(bytes, options)
+    run(reader, bytes, options)
+}
+
+/// Runs `reader` on the whole input; a map read from another format than `.xmind` or our JSON
+/// says which ([`Source::Format`]).
+fn run(reader: &Reader, bytes: &[u8], options: &ReadOptions) -> Result<Document> {
+    let mut doc = (reader.read)(bytes, options)?;
+    if let Some(name) = other_format(reader.name) {
+        doc.source = Source::Format(name);
+    }
+    Ok(doc)
+}
+
+/// The reader's own name for `name` when it is an input format other than `.xmind` and our
+/// JSON (which name their source themselves).
+pub(crate) fn other_format(name: &str) -> Option<&'static str> {
+    READERS
+        .iter()
+        .find(|r| r.name == name && r.name != "xmind" && r.name != "json")
+        .map(|r| r.name)
 }
 
 /// Reads a map from any seekable reader holding an `.xmind` file.

@@ -40,6 +40,7 @@ impl Writer for Json {
         let source = match doc.source {
             Source::Json => "content.json",
             Source::Xml => "content.xml",
+            Source::Format(name) => name,
         };
         write!(out, ",\"source\":\"{source}\"")?;
         if plan.wants(Extra::Markers) && !doc.marker_names.is_empty() {

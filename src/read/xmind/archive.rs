@@ -196,8 +196,9 @@ fn bare_content(head: &[u8]) -> Option<Source> {
 
 fn read_bare<R: Read>(reader: R, source: Source, limits: &Limits) -> Result<Content<R>> {
     let entry = match source {
-        Source::Json => "content.json",
         Source::Xml => "content.xml",
+        // `bare_content` gives only the two entries.
+        Source::Json | Source::Format(_) => "content.json",
     };
     let mut bytes = Vec::new();
     reader

@@ -24,13 +24,17 @@ pub(crate) fn read<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<D
     let mut content = archive::open(reader, limits, options.password.as_deref())?;
     let mut comments = HashMap::new();
     let mut doc = match content.source {
-        Source::Json => match json::parse(&content.text, &content.entry, limits) {
-            // No checksum is stored: a wrong password can also decrypt to text that is not JSON.
-            Err(Error::Json { entry, .. }) if content.decrypted => {
-                return Err(Error::WrongPassword { entry });
+        // An archive's content is content.json or content.xml: `archive::open` never gives
+        // another source.
+        Source::Json | Source::Format(_) => {
+            match json::parse(&content.text, &content.entry, limits) {
+                // No checksum is stored: a wrong password can also decrypt to text that is not JSON.
+                Err(Error::Json { entry, .. }) if content.decrypted => {
+                    return Err(Error::WrongPassword { entry });
+                }
+                other => other?,
             }
-            other => other?,
-        },
+        }
         Source::Xml => {
             let mut doc = xml::parse(&content.text, &content.entry, limits)?;
             if xml::is_warning_stub(&doc) {
