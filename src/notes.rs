@@ -257,10 +257,20 @@ pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
 /// break, entities decoded, trailing line breaks dropped. For notes stored only as HTML.
 pub(crate) fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
+    // Cells of a table row are kept apart by a tab, as a spreadsheet pastes them.
+    let mut cells_in_row = 0usize;
     for token in Tokens::new(html, &["script", "style"]) {
         match token {
             Token::Text(text) => out.push_str(&decode_entities(text)),
             Token::Tag(tag) => {
+                if !tag.closing && (tag.name == "td" || tag.name == "th") {
+                    if cells_in_row > 0 {
+                        out.push('\t');
+                    }
+                    cells_in_row += 1;
+                } else if tag.name == "tr" {
+                    cells_in_row = 0;
+                }
                 let block = matches!(
                     tag.name.as_str(),
                     "p" | "div"
@@ -327,6 +337,10 @@ mod tests {
             "a > b\nc\nd\u{1F622}"
         );
         assert_eq!(plain_text("x & y <b>bold</b>"), "x & y bold");
+        assert_eq!(
+            plain_text("<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"),
+            "a\tb\n1\t2"
+        );
         // Found by fuzzing: slices that ended inside a multi-byte character.
         assert_eq!(plain_text("&gt;1）。除了"), ">1）。除了");
         assert_eq!(plain_text("a <中"), "a <中");
