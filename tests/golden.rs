@@ -1,6 +1,7 @@
 //! Snapshot tests: every fixture through every emitter with its defaults, and also with every
 //! extra turned on and with titles only where those differ from the defaults; broken fixtures
-//! snapshot their error message.
+//! snapshot their error message. Every reader fixture (`fixtures/read/`) as the JSON of what it
+//! reads to.
 
 use xmindconv::{WRITERS, WriteOptions, read_path, write};
 
@@ -133,6 +134,27 @@ fn every_fixture_through_every_emitter() {
     });
 }
 
+/// Every reader fixture (`fixtures/read/`: each input format's features, and broken files) read
+/// into the model and written as our JSON, pretty: what each reader makes of its format; a
+/// broken file snapshots its one-line error.
+#[test]
+fn every_reader_fixture_reads_to_its_tree() {
+    insta::glob!("../fixtures/read", "*.*", |path| {
+        insta::assert_snapshot!("read", read_snapshot(path));
+    });
+}
+
+fn read_snapshot(path: &std::path::Path) -> String {
+    match read_path(path) {
+        Ok(doc) => render(
+            write::by_name("json").unwrap(),
+            &doc,
+            &WriteOptions::default(),
+        ),
+        Err(err) => format!("error: {err}"),
+    }
+}
+
 /// No snapshot file is left over from a writer, variant or fixture that no longer exists (an
 /// unreferenced `.snap` would be reviewed by nobody and checked by nothing).
 #[test]
@@ -148,6 +170,13 @@ fn every_snapshot_file_is_one_the_suite_writes() {
             }
         }
     }
+    let mut readers = 0;
+    for e in std::fs::read_dir(root.join("fixtures/read")).unwrap() {
+        let file = e.unwrap().file_name().into_string().unwrap();
+        expected.insert(format!("golden__read@{file}.snap"));
+        readers += 1;
+    }
+    assert!(readers >= 12, "{readers} reader fixtures");
     assert!(expected.len() > 100, "{} snapshots", expected.len());
     let mut found = std::collections::BTreeSet::new();
     for e in std::fs::read_dir(root.join("tests/snapshots")).unwrap() {
