@@ -7,7 +7,8 @@
 #   N=1000000 RUNS=3 bench/side-by-side.sh
 #
 # Rows: reading and writing (-t json, markdown, text) against `unzip -p MAP ENTRY` (issue 12,
-# target 2.5x), and `.xmind` to `.xmind` (-t xmind) against `.xmind` to JSON (issue 13, target 3x).
+# target 2.5x), `.xmind` to `.xmind` (-t xmind) against `.xmind` to JSON (issue 13, target 3x),
+# and the map's own Markdown to JSON against the map to JSON (issue 14, target 3x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-100000}
@@ -26,4 +27,10 @@ for flavour in json xml; do
   done
   echo "== $map -t xmind vs -t json"
   farm-bench -n "$RUNS" --vs "$BIN -t json $map" -- "$BIN" -t xmind "$map" | grep -E 'A/B cpu|peak'
+  # Reading Markdown (issue 14, target 3x): our own Markdown of the map, read to JSON, against
+  # the map itself read to JSON.
+  md="$DIR/hard-$N-$flavour.md"
+  [ -f "$md" ] || "$BIN" -t markdown "$map" -o "$md"
+  echo "== $md -t json vs $map -t json"
+  farm-bench -n "$RUNS" --vs "$BIN -t json $map" -- "$BIN" -t json "$md" | grep -E 'A/B cpu|peak'
 done
