@@ -213,8 +213,8 @@ fn text_without_a_known_signature_is_read_as_markdown() {
     );
 }
 
-/// Every map written as OPML (our writer, its defaults) reads back to the same sheets and tree of
-/// titles, floating topics included. The one gap is the writer's: a sheet without a title is
+/// Every map written as OPML (our writer, its defaults) reads back to the same sheets, tree of
+/// titles (floating topics included) and notes. The one gap is the writer's: a sheet without a title is
 /// written as "Sheet N", which the reader cannot tell from a sheet so named.
 #[test]
 fn our_opml_reads_back_to_the_same_tree() {
@@ -239,7 +239,9 @@ fn our_opml_reads_back_to_the_same_tree() {
                 .map_or(String::new(), |(_, r)| r.to_string())
         };
         if tree(&doc) != tree(&back) {
-            failed.push(map.display().to_string());
+            failed.push(format!("{}: tree differs", map.display()));
+        } else if notes_of(&doc) != notes_of(&back) {
+            failed.push(format!("{}: notes differ", map.display()));
         }
         n += 1;
     }
