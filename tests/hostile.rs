@@ -868,7 +868,100 @@ fn reader_cases() -> Vec<ReaderCase> {
             "",
         ),
         ("latin1.txt", b"caf\xe9\n".to_vec(), Fails, &[], "not UTF-8"),
+        ("deep.opml", deep_opml(100_000), Converts, &[], ""),
+        (
+            "deep-limited.opml",
+            deep_opml(2_000),
+            Fails,
+            &["--max-depth", "1000"],
+            "--max-depth",
+        ),
+        ("flat.opml", flat_opml(1_000_000), Converts, &[], ""),
+        (
+            "laughs.opml",
+            billion_laughs()
+                .replace(
+                    "<xmap-content><sheet><topic><title>&lol9;</title></topic></sheet></xmap-content>",
+                    "<opml version=\"2.0\"><body><outline text=\"&lol9;\"/></body></opml>",
+                )
+                .into_bytes(),
+            Fails,
+            &[],
+            "line 1, column",
+        ),
+        (
+            "xxe.opml",
+            b"<?xml version=\"1.0\"?>\n<!DOCTYPE opml [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n\
+              <opml version=\"2.0\"><body><outline text=\"&x;\"/></body></opml>"
+                .to_vec(),
+            Fails,
+            &[],
+            "line 3, column",
+        ),
+        (
+            "unclosed.opml",
+            b"<opml version=\"2.0\">\n<body>\n<outline text=\"a\">\n</body></opml>\n".to_vec(),
+            Fails,
+            &[],
+            "line 4, column",
+        ),
+        (
+            "latin1.opml",
+            b"<opml><body><outline text=\"caf\xe9\"/></body></opml>".to_vec(),
+            Fails,
+            &[],
+            "not UTF-8",
+        ),
+        ("empty.opml", Vec::new(), Fails, &[], "empty"),
+        (
+            "deep-list.md",
+            deep_indented("", "  ", 3_000)
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .flat_map(|l| {
+                    let indent = l.iter().take_while(|&&b| b == b' ').count();
+                    let mut v = l[..indent].to_vec();
+                    v.extend_from_slice(b"- ");
+                    v.extend_from_slice(&l[indent..]);
+                    v.push(b'\n');
+                    v
+                })
+                .collect(),
+            Converts,
+            &[],
+            "",
+        ),
+        (
+            "quotes.md",
+            (">".repeat(100_000) + " deep\n").into_bytes(),
+            Converts,
+            &[],
+            "",
+        ),
+        ("latin1.md", b"# caf\xe9\n".to_vec(), Fails, &[], "not UTF-8"),
+        ("empty.md", Vec::new(), Fails, &[], "empty"),
     ]
+}
+
+/// An OPML outline `depth` levels deep.
+fn deep_opml(depth: usize) -> Vec<u8> {
+    let mut s = String::from("<opml version=\"2.0\"><body>");
+    for i in 0..depth {
+        let _ = write!(s, "<outline text=\"{i}\">");
+    }
+    s.push_str(&"</outline>".repeat(depth));
+    s.push_str("</body></opml>");
+    s.into_bytes()
+}
+
+/// An OPML outline of `n` topics side by side.
+fn flat_opml(n: usize) -> Vec<u8> {
+    let mut s = String::from("<opml version=\"2.0\"><head><title>t</title></head><body>");
+    for i in 0..n {
+        let _ = write!(s, "<outline text=\"topic {i} &amp; more\"/>");
+    }
+    s.push_str("</body></opml>");
+    s.into_bytes()
 }
 
 /// The new readers' hostile inputs, through the binary under the same memory and time limits:
