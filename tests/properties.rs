@@ -178,6 +178,22 @@ proptest! {
         read_with_the_outline_readers(&text);
     }
 
+    /// Any text made of the pieces of our Markdown writer's forms (headings, lists, the block
+    /// quote of extras, sheet comments, anchors, the floating section) is read or refused,
+    /// never a panic.
+    #[test]
+    fn markdown_reader_never_panics_on_our_forms(pieces in prop::collection::vec(prop::sample::select(vec![
+        "# ", "## ", "#### ", "- ", "1. ", "  ", "    ", "\n", "\n\n", "> ", ">", "**", "**Labels:** ",
+        "**Markers:** ", "**Note:**", "**Note:** ", "**Link:** ", "**File link:** ",
+        "**Topic link:** ", " (no such topic)", "**Comment (a, 2024-01-01):** ", "**Callout:** ",
+        "**Summary (a … b):** ", "![image](x.png)", "[t](#topic-x)", "<a id=\"topic-x\"></a>",
+        "<!-- Sheet 1: x -->\n", "Floating topics", "P1, 50%", "1️⃣ ◑", "a", "中", "\\", "|", "```",
+        "[ ] ", "[x] ", "&nbsp;", "---\ntitle: t\n---\n", "\r",
+    ]), 0..60)) {
+        let text = pieces.concat();
+        read_with_the_outline_readers(&text);
+    }
+
     /// The same for any text at all.
     #[test]
     fn outline_readers_never_panic_on_any_text(text in any::<String>()) {
@@ -185,9 +201,9 @@ proptest! {
     }
 }
 
-/// Reads `text` as FreeMind, Mermaid and text; any result but a panic will do.
+/// Reads `text` as FreeMind, Mermaid, text, Markdown and OPML; any result but a panic will do.
 fn read_with_the_outline_readers(text: &str) {
-    for format in ["freemind", "mermaid", "text"] {
+    for format in ["freemind", "mermaid", "text", "markdown", "opml"] {
         let mut o = xmindconv::ReadOptions::default();
         o.format = Some(format.into());
         let _ = xmindconv::read::read_bytes_with(text.as_bytes(), &o);

@@ -327,7 +327,7 @@ fn extras(topic: &mut Topic, events: Vec<Event>, warnings: &mut Vec<String>) {
         Some(Event::Start(Tag::BlockQuote(_))) => block_len(&events),
         _ => 0,
     };
-    if quote_len == 0 || !starts_with_key(&events[1..quote_len - 1]) {
+    if quote_len < 2 || !starts_with_key(&events[1..quote_len - 1]) {
         topic.notes = notes(&events);
         return;
     }
@@ -484,7 +484,9 @@ fn after_key<'e, 'a>(block: &'e [Event<'a>]) -> &'e [Event<'a>] {
     else {
         return &[];
     };
-    let rest = &block[end + 1..block.len().saturating_sub(1)];
+    let Some(rest) = block.get(end + 1..block.len().saturating_sub(1)) else {
+        return &[];
+    };
     match rest.first() {
         Some(Event::Text(t)) if t.trim().is_empty() => &rest[1..],
         _ => rest,
