@@ -110,6 +110,38 @@ pub(crate) fn attribute_value<'a>(
         })
 }
 
+/// The text a reference between elements stands for (`&#233;`, `&amp;`), written into `buf`:
+/// character references and XML's five entities; any other entity is refused as
+/// [`attribute_value`] refuses it.
+pub(crate) fn reference_text<'b>(
+    r: &quick_xml::events::BytesRef,
+    buf: &'b mut [u8; 4],
+    format: &'static str,
+    text: &str,
+    at: usize,
+) -> Result<&'b str> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Ok(c.encode_utf8(buf)),
+        Ok(None) => match quick_xml::escape::resolve_predefined_entity(r) {
+            Some(s) => {
+                let n = s.len();
+                buf[..n].copy_from_slice(s.as_bytes());
+                Ok(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+            }
+            None => Err(syntax(
+                format,
+                text,
+                at,
+                format!(
+                    "entity &{}; is not one of XML's five (DTDs are not read)",
+                    &**r
+                ),
+            )),
+        },
+        Err(e) => Err(syntax(format, text, at, e.to_string())),
+    }
+}
+
 pub(crate) fn depth_limit(format: &'static str, limits: &Limits) -> Error {
     Error::Limit {
         entry: format.into(),

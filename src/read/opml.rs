@@ -10,13 +10,14 @@
 //! with their line and column, so neither XXE nor billion laughs can happen. Nesting is tracked
 //! with a counter, not the stack; `--max-depth` and `--max-text` apply.
 
-use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::ReadOptions;
 use super::clean::clean;
-use super::common::{Outline, attribute_value, decode, depth_limit, syntax, text_limit};
+use super::common::{
+    Outline, attribute_value, decode, depth_limit, reference_text, syntax, text_limit,
+};
 use crate::error::Result;
 use crate::model::{Document, Image, Link, Notes, Topic, TopicKind};
 
@@ -79,24 +80,10 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
                 head_title.push_str(&t.xml10_content());
             }
             Event::GeneralRef(r) => {
-                let name = (*r).to_string();
-                let mut utf8 = [0u8; 4];
-                let ch: Option<&str> = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c.encode_utf8(&mut utf8)),
-                    Ok(None) => resolve_predefined_entity(&r),
-                    Err(e) => return Err(syntax(FORMAT, text, at, e.to_string())),
-                };
-                match ch {
-                    Some(c) if in_head_title => head_title.push_str(c),
-                    Some(_) => {}
-                    None => {
-                        return Err(syntax(
-                            FORMAT,
-                            text,
-                            at,
-                            format!("entity &{name}; is not one of XML's five (DTDs are not read)"),
-                        ));
-                    }
+                let mut buf = [0; 4];
+                let c = reference_text(&r, &mut buf, FORMAT, text, at)?;
+                if in_head_title {
+                    head_title.push_str(c);
                 }
             }
             Event::Eof => break,
