@@ -435,6 +435,18 @@ fn a_10000_level_chain_converts_with_every_writer() {
             assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
             assert!(s.contains("level 9999"));
         }),
+        // The chain is one test case: level 1 the suite, the case named by the levels below.
+        (&["-t", "testlink"], false, |s| {
+            assert_eq!(s.matches("<testcase ").count(), 1);
+            assert!(s.contains("<testsuite name=\"level 1\">"));
+            assert!(s.contains("<testcase name=\"level 2 level 3 "));
+            assert!(s.contains(" level 9999 level 10000\">"));
+        }),
+        (&["-t", "zentao"], false, |s| {
+            assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
+            assert!(s.contains("\r\nlevel 1,level 2 level 3 "));
+            assert!(s.contains(" level 10000,无,,,,中,手动,迭代测试\r\n"));
+        }),
     ];
     for w in xmindconv::WRITERS {
         assert!(

@@ -1617,7 +1617,7 @@ fn csv_test_cases_are_read_back_by_python() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write::by_name("csv").unwrap();
     let mut opts = WriteOptions::default();
-    opts.csv_style = xmindconv::write::CsvStyle::TestCase;
+    opts.table_style = xmindconv::write::TableStyle::TestCase;
     opts.csv_bom = true;
     let mut files = Vec::new();
     let mut priorities = Vec::new();
@@ -1798,4 +1798,291 @@ fn xmind8_output_passes_validate_xmind() {
         Ok(())
     });
     assert!(errs.is_empty(), "{}", errs.join("\n"));
+}
+
+/// A script of `tests/clients` (xmind2testcase and openpyxl in a venv of their own), or `None`
+/// with a note when python3 is missing (a failure with `XMINDCONV_REQUIRE_CLIENTS`).
+fn own_client(name: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(name);
+    let python = Command::new("python3").arg("--version").output();
+    if python.is_ok_and(|o| o.status.success()) {
+        return Some(path);
+    }
+    if std::env::var_os("XMINDCONV_REQUIRE_CLIENTS").is_some() {
+        panic!("no python3 for {}", path.display());
+    }
+    eprintln!("note: no python3 for {}; skipped", path.display());
+    None
+}
+
+/// Runs one of our client scripts and reads its JSON; `None` (with a note, or a panic with
+/// `XMINDCONV_REQUIRE_CLIENTS`) when it could not set itself up (exit 2: no network for pip).
+fn own_client_json(script: &Path, args: &[&Path]) -> Option<serde_json::Value> {
+    let o = Command::new(script)
+        .args(args)
+        .output()
+        .expect("run client");
+    if o.status.code() == Some(2) {
+        let msg = format!(
+            "{} could not run: {}",
+            script.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        if std::env::var_os("XMINDCONV_REQUIRE_CLIENTS").is_some() {
+            panic!("{msg}");
+        }
+        eprintln!("note: {msg}; skipped");
+        return None;
+    }
+    assert!(
+        o.status.success(),
+        "{}: {}",
+        script.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(serde_json::from_slice(&o.stdout).unwrap())
+}
+
+/// Every string in `v` with CRLF turned into LF, as our readers read line breaks.
+fn lf(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(s.replace("\r\n", "\n")),
+        Value::Array(a) => Value::Array(a.iter().map(lf).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), lf(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `text` with CRLF read as LF and no other carriage return: Zentao's steps are one line each,
+/// and xmind2testcase makes them so by dropping the LF of a CRLF the map holds.
+fn no_cr(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "")
+}
+
+/// The readable maps of the corpus, and the fixtures, for the test-case checks.
+fn test_case_maps() -> Vec<PathBuf> {
+    if common::corpus_dir().is_none() {
+        return Vec::new();
+    }
+    maps()
+}
+
+/// xmind2testcase 1.5.0 itself (PyPI) reads every readable map of the corpus and the fixtures,
+/// XMind 8 maps as they are and every map through our `-t xmind8` rewrite (it reads nothing but
+/// XMind 8; on a newer map it finds only the decoy "Warning" map), and writes its TestLink XML
+/// and Zentao CSV. Ours must be the same:
+/// - `-t testlink`: the same tree of elements, attributes and texts (`xmind2testcase-run tree`
+///   reads both files the same way);
+/// - `-t zentao --csv-keep-formulas`: the same bytes; without the option, the same cells with
+///   the formula guard's `'`;
+/// - `--table-style testcase`: one row per Zentao row, the same case names and preconditions.
+///
+/// On the original XMind 8 files that the XMind SDK reads (not those with `content.xml` in a
+/// folder, nor one with a control byte that minidom refuses), line breaks are compared as LF: xmind2testcase keeps the `&#13;&#10;` some
+/// maps hold, our reader reads every line break as LF.
+#[test]
+fn testlink_zentao_and_testcase_csv_equal_xmind2testcase() {
+    let Some(run) = own_client("xmind2testcase-run") else {
+        return;
+    };
+    let maps = test_case_maps();
+    if maps.is_empty() {
+        eprintln!("note: no corpus; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // (map, file xmind2testcase reads, whether that is our rewrite, the document)
+    let mut jobs: Vec<(PathBuf, PathBuf, bool, usize)> = Vec::new();
+    let mut docs = Vec::new();
+    for (k, map) in maps.iter().enumerate() {
+        let doc = read_path(map).unwrap();
+        let rewrite = dir.path().join(format!("{k}.xmind"));
+        let mut bytes = Vec::new();
+        write::by_name("xmind8")
+            .unwrap()
+            .write(&doc, &WriteOptions::default(), &mut bytes)
+            .unwrap();
+        std::fs::write(&rewrite, bytes).unwrap();
+        if doc.source == xmindconv::model::Source::Xml {
+            jobs.push((map.clone(), map.clone(), false, k));
+        }
+        jobs.push((map.clone(), rewrite, true, k));
+        docs.push(doc);
+    }
+    let mut files: Vec<&Path> = vec![Path::new("convert")];
+    files.extend(jobs.iter().map(|j| j.1.as_path()));
+    let Some(theirs) = own_client_json(&run, &files) else {
+        return;
+    };
+    // Our TestLink files, read back by the same script.
+    let testlink = write::by_name("testlink").unwrap();
+    let mut ours_xml = Vec::new();
+    for (k, doc) in docs.iter().enumerate() {
+        let p = dir.path().join(format!("{k}.xml"));
+        std::fs::write(
+            &p,
+            write::to_string(testlink, doc, &WriteOptions::default()).unwrap(),
+        )
+        .unwrap();
+        ours_xml.push(p);
+    }
+    let mut args: Vec<&Path> = vec![Path::new("tree")];
+    args.extend(ours_xml.iter().map(PathBuf::as_path));
+    let Some(ours_trees) = own_client_json(&run, &args) else {
+        return;
+    };
+    let zentao = write::by_name("zentao").unwrap();
+    let csv = write::by_name("csv").unwrap();
+    let mut raw = WriteOptions::default();
+    raw.csv_keep_formulas = true;
+    let mut cases = raw.clone();
+    cases.table_style = xmindconv::write::TableStyle::TestCase;
+    // Our test-case CSV of every map, read by Python's csv module.
+    let mut csv_files = Vec::new();
+    let mut zentao_files = Vec::new();
+    for (k, doc) in docs.iter().enumerate() {
+        let p = dir.path().join(format!("{k}.csv"));
+        std::fs::write(&p, write::to_string(csv, doc, &cases).unwrap()).unwrap();
+        csv_files.push(p);
+    }
+    for (j, (_, _, _, k)) in jobs.iter().enumerate() {
+        let p = dir.path().join(format!("zentao-{j}.csv"));
+        let text = theirs[j]["zentao"].as_str().unwrap_or("");
+        std::fs::write(&p, text).unwrap();
+        zentao_files.push(p);
+        let _ = k;
+    }
+    let our_tables = python_csv(&csv_files);
+    let their_tables = python_csv(&zentao_files);
+
+    let mut errors = Vec::new();
+    let (mut equal, mut originals, mut rewrites, mut failed) = (0, 0, 0, Vec::new());
+    let mut unread = Vec::new();
+    for (j, (map, _, rewrite, k)) in jobs.iter().enumerate() {
+        let name = map.file_name().unwrap().to_string_lossy();
+        let how = if *rewrite {
+            "our -t xmind8 rewrite"
+        } else {
+            "the original"
+        };
+        let t = &theirs[j];
+        if let Some(e) = t.get("error") {
+            failed.push(format!("{name} ({how}): {e}"));
+            continue;
+        }
+        if t["reads"] != true {
+            assert!(!*rewrite, "{name}: the XMind SDK does not read our rewrite");
+            unread.push(name.to_string());
+            continue;
+        }
+        let doc = &docs[*k];
+        let norm = |v: &serde_json::Value| if *rewrite { v.clone() } else { lf(v) };
+        let mut ok = true;
+        if norm(&t["testlink"]) != ours_trees[*k] {
+            ok = false;
+            let (a, b) = (
+                serde_json::to_string_pretty(&norm(&t["testlink"])).unwrap(),
+                serde_json::to_string_pretty(&ours_trees[*k]).unwrap(),
+            );
+            errors.push(format!(
+                "{name} ({how}): testlink: {}",
+                first_difference(&a, &b)
+            ));
+        }
+        let their_csv = t["zentao"].as_str().unwrap();
+        let ours = write::to_string(zentao, doc, &raw).unwrap();
+        let same = if *rewrite {
+            their_csv == ours
+        } else {
+            no_cr(their_csv) == no_cr(&ours)
+        };
+        if !same {
+            ok = false;
+            errors.push(format!(
+                "{name} ({how}): zentao: {}",
+                first_difference(their_csv, &ours)
+            ));
+        }
+        // The formula guard changes nothing else.
+        let guarded_ours = write::to_string(zentao, doc, &WriteOptions::default()).unwrap();
+        let zentao_back = python_csv(&[{
+            let p = dir.path().join(format!("guarded-{j}.csv"));
+            std::fs::write(&p, &guarded_ours).unwrap();
+            p
+        }]);
+        let want: Vec<Vec<String>> = their_tables[j]
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                row.iter()
+                    .map(|c| if r == 0 { c.clone() } else { guarded(c) })
+                    .map(|c| if *rewrite { c } else { no_cr(&c) })
+                    .collect()
+            })
+            .collect();
+        let got: Vec<Vec<String>> = zentao_back[0]
+            .iter()
+            .map(|row| row.iter().map(|c| no_cr(c)).collect())
+            .collect();
+        if want != got {
+            ok = false;
+            errors.push(format!("{name} ({how}): guarded zentao cells differ"));
+        }
+        // --table-style testcase: the same cases, named the same.
+        let ours_rows = &our_tables[*k];
+        let first = usize::from(doc.sheets.len() > 1);
+        let got: Vec<(String, String)> = ours_rows[1..]
+            .iter()
+            .map(|r| {
+                let pre = if r[first + 2].is_empty() {
+                    "无"
+                } else {
+                    &r[first + 2]
+                };
+                (r[first + 1].clone(), pre.to_string())
+            })
+            .collect();
+        let want: Vec<(String, String)> = their_tables[j][1..]
+            .iter()
+            .map(|r| (r[1].clone(), r[2].clone()))
+            .map(|(a, b)| {
+                if *rewrite {
+                    (a, b)
+                } else {
+                    (no_cr(&a), no_cr(&b))
+                }
+            })
+            .collect();
+        if got != want {
+            ok = false;
+            let i = got.iter().zip(&want).position(|(a, b)| a != b);
+            errors.push(format!(
+                "{name} ({how}): csv test cases: {} vs {} rows, first difference {:?}",
+                got.len(),
+                want.len(),
+                i.map(|i| (&got[i], &want[i]))
+            ));
+        }
+        if ok {
+            equal += 1;
+            if *rewrite {
+                rewrites += 1;
+            } else {
+                originals += 1;
+            }
+        }
+    }
+    eprintln!(
+        "xmind2testcase: {equal} of {} runs equal ({originals} XMind 8 originals, {rewrites} \
+         -t xmind8 rewrites of {} maps); it failed on {}: {failed:#?}; the XMind SDK does not \
+         read these XMind 8 originals: {unread:?}",
+        jobs.len() - unread.len(),
+        docs.len(),
+        failed.len()
+    );
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(equal >= 40, "only {equal} runs compared");
 }
