@@ -431,6 +431,11 @@ fn a_10000_level_chain_converts_with_every_writer() {
         (&["-t", "xmind8"], true, |s| {
             assert!(s.starts_with("PK\u{3}\u{4}"))
         }),
+        // 10,001 level columns and a header: within Excel's 16,384 columns. The workbook is
+        // read back in tests/consumers.rs.
+        (&["-t", "xlsx"], false, |s| {
+            assert!(s.starts_with("PK\u{3}\u{4}"))
+        }),
         (&["-t", "csv", "--csv-style", "testcase"], false, |s| {
             assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
             assert!(s.contains("level 9999"));

@@ -68,6 +68,16 @@ fn planned(writer: &dyn Writer, doc: &Document, opts: &WriteOptions) -> BTreeSet
 fn written(writer: &dyn Writer, doc: &Document, opts: &WriteOptions) -> BTreeSet<String> {
     let mut out = Vec::new();
     if writer.write(doc, opts, &mut out).is_ok() {
+        if writer.binary() && writer.name() == "xlsx" {
+            // A workbook: the text of every entry (the cells are in sharedStrings.xml).
+            use std::io::Read;
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
+            let mut text = String::new();
+            for i in 0..zip.len() {
+                zip.by_index(i).unwrap().read_to_string(&mut text).unwrap();
+            }
+            return tokens(&text);
+        }
         if writer.binary() {
             // An archive: what our reader finds in it, as JSON.
             let back = xmindconv::read::read_bytes(&out).unwrap();

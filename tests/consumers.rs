@@ -2086,3 +2086,126 @@ fn testlink_zentao_and_testcase_csv_equal_xmind2testcase() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     assert!(equal >= 40, "only {equal} runs compared");
 }
+
+/// openpyxl opens every `-t xlsx` workbook (each readable map of the fixtures and the corpus,
+/// both table styles, with `--titles-only`, `--depth 2`, `--without labels`) and reads back the
+/// rows of `-t csv --csv-keep-formulas` (which Python's csv module reads): the same cells, as
+/// text (every non-empty cell a string, so that `=1+1` is never run), one worksheet, the
+/// header bold and frozen, column widths set. The same input gives the same bytes.
+#[test]
+fn xlsx_is_read_by_openpyxl_as_the_csv_rows() {
+    let Some(rows_client) = own_client("xlsx-rows") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = write::by_name("xlsx").unwrap();
+    let csv = write::by_name("csv").unwrap();
+    let mut variants: Vec<(&str, WriteOptions)> = Vec::new();
+    for style in [
+        xmindconv::write::TableStyle::Paths,
+        xmindconv::write::TableStyle::TestCase,
+    ] {
+        let mut o = WriteOptions::default();
+        o.table_style = style;
+        variants.push(("default", o.clone()));
+        let mut t = o.clone();
+        t.titles_only();
+        variants.push(("titles only", t));
+        let mut d = o.clone();
+        d.depth = Some(2);
+        variants.push(("depth 2", d));
+        let mut l = o.clone();
+        l.set(xmindconv::Extra::Labels, false);
+        variants.push(("without labels", l));
+    }
+    let maps = maps();
+    let mut xlsx_files = Vec::new();
+    let mut csv_files = Vec::new();
+    let mut labels = Vec::new();
+    for (k, map) in maps.iter().enumerate() {
+        let doc = read_path(map).unwrap();
+        for (v, (label, opts)) in variants.iter().enumerate() {
+            let mut bytes = Vec::new();
+            xlsx.write(&doc, opts, &mut bytes).unwrap();
+            let mut again = Vec::new();
+            xlsx.write(&doc, opts, &mut again).unwrap();
+            assert!(
+                bytes == again,
+                "{}: xlsx is not deterministic",
+                map.display()
+            );
+            let x = dir.path().join(format!("{k}-{v}.xlsx"));
+            std::fs::write(&x, bytes).unwrap();
+            let mut raw = opts.clone();
+            raw.csv_keep_formulas = true;
+            let c = dir.path().join(format!("{k}-{v}.csv"));
+            std::fs::write(&c, write::to_string(csv, &doc, &raw).unwrap()).unwrap();
+            xlsx_files.push(x);
+            csv_files.push(c);
+            labels.push(format!(
+                "{} ({label}, {:?})",
+                map.file_name().unwrap().to_string_lossy(),
+                opts.table_style
+            ));
+        }
+    }
+    let args: Vec<&Path> = xlsx_files.iter().map(PathBuf::as_path).collect();
+    let Some(books) = own_client_json(&rows_client, &args) else {
+        return;
+    };
+    let tables = python_csv(&csv_files);
+    let mut errors = Vec::new();
+    let mut cells = 0;
+    for ((book, table), label) in books.as_array().unwrap().iter().zip(&tables).zip(&labels) {
+        if let Some(e) = book.get("error") {
+            errors.push(format!("{label}: openpyxl: {e}"));
+            continue;
+        }
+        let sheets = book["sheets"].as_array().unwrap();
+        let ws = &sheets[0];
+        if sheets.len() != 1 || ws["freeze"] != "A2" || ws["bold_header"] != true {
+            errors.push(format!(
+                "{label}: sheets, frozen or bold header: {:?}",
+                ws["freeze"]
+            ));
+        }
+        if ws["types"].as_array().unwrap().iter().any(|t| t != "s") {
+            errors.push(format!("{label}: cells that are not text: {}", ws["types"]));
+        }
+        if ws["widths"].as_object().unwrap().is_empty() {
+            errors.push(format!("{label}: no column widths"));
+        }
+        let width = table[0].len();
+        let got: Vec<Vec<String>> = ws["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut row: Vec<String> = r
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap_or("").to_string())
+                    .collect();
+                row.resize(width, String::new());
+                row
+            })
+            .collect();
+        // A CSV record of one empty field is `""`; a row of empty cells is an empty row.
+        if &got != table {
+            let i = got.iter().zip(table).position(|(a, b)| a != b);
+            errors.push(format!(
+                "{label}: {} rows in the workbook, {} in the CSV; first difference {:?}",
+                got.len(),
+                table.len(),
+                i.map(|i| (&got[i], &table[i]))
+            ));
+        }
+        cells += got.iter().map(Vec::len).sum::<usize>();
+    }
+    eprintln!(
+        "xlsx: {} workbooks, {cells} cells equal to the CSV",
+        books.as_array().unwrap().len()
+    );
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}

@@ -36,6 +36,7 @@ mod rows;
 mod testcase;
 mod testlink;
 mod text;
+mod xlsx;
 mod xmind;
 mod xmind8;
 mod zentao;
@@ -62,6 +63,7 @@ pub use rows::TableStyle;
 pub type CsvStyle = TableStyle;
 pub use testlink::TestLink;
 pub use text::Text;
+pub use xlsx::Xlsx;
 pub use xmind::Xmind;
 pub use xmind8::Xmind8;
 pub use zentao::Zentao;
@@ -146,8 +148,8 @@ impl std::fmt::Debug for dyn Writer {
 /// Every output format, in the order `--list-formats` shows them.
 pub static WRITERS: &[&dyn Writer] = &[
     &Markdown, // the default format
-    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv, &Xmind, &Xmind8,
-    &TestLink, &Zentao,
+    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv, &Xlsx, &Xmind,
+    &Xmind8, &TestLink, &Zentao,
 ];
 
 /// The writer called `name` (a name or an alias, any case).
