@@ -28,8 +28,10 @@
 //!   **expected result**. Anything deeper, and a step's other subtopics, are not read.
 //!
 //! Only attached topics count (not floating, summary or callout topics). `--depth` cuts the
-//! tree before the rules see it; `--without notes`, `comments`, `labels`, `markers` leave out
-//! what the rules read from them. Nothing here recurses: the search keeps its own stack.
+//! tree before the rules see it; `--without notes`, `comments`, `labels` leave out what the
+//! rules read from them; `--without markers` leaves out the priority, but markers still find
+//! the cases (the shape of the output does not change). Nothing here recurses: the search keeps
+//! its own stack.
 
 use super::{Extra, Plan};
 use crate::model::{Sheet, Topic, TopicId};
@@ -380,5 +382,157 @@ fn case(
         execution_type,
         priority,
         steps,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Comment, Document, Notes, TopicKind};
+    use crate::write::{WriteOptions, Writer};
+
+    /// A writer that carries every extra, for planning.
+    struct Any;
+    impl Writer for Any {
+        fn name(&self) -> &'static str {
+            "any"
+        }
+        fn extensions(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn description(&self) -> &'static str {
+            ""
+        }
+        fn write_plan(&self, _: &Plan<'_>, _: &mut dyn std::io::Write) -> crate::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn topic(title: &str, markers: &[&str], note: Option<&str>, label: Option<&str>) -> Topic {
+        let mut t = Topic::new(title);
+        t.markers = markers
+            .iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .into();
+        t.notes = note.map(|n| {
+            Box::new(Notes {
+                plain: n.into(),
+                html: None,
+            })
+        });
+        t.labels = label
+            .map(|l| vec![l.to_string()])
+            .unwrap_or_default()
+            .into();
+        t
+    }
+
+    fn read_doc(sheet: Sheet, opts: &WriteOptions) -> TestCases {
+        let doc = Document {
+            sheets: vec![sheet],
+            ..Document::default()
+        };
+        read(&Plan::new(&doc, opts, &Any))
+    }
+
+    #[test]
+    fn the_rules_of_xmind2testcase() {
+        let mut s = Sheet::new("Product -");
+        let suite = s.add(
+            TopicId::ROOT,
+            TopicKind::Attached,
+            topic("Suite", &[], Some("about"), None),
+        );
+        let group = s.add(
+            suite,
+            TopicKind::Attached,
+            topic(" Group ", &[], Some("logged in"), Some("自动")),
+        );
+        // A priority marker makes a case of a topic with subtopics; the last digit counts.
+        let case = s.add(
+            group,
+            TopicKind::Attached,
+            topic("Case", &["priority-3"], Some("#not a precondition"), None),
+        );
+        let mut c = s.topic(case).clone();
+        c.comments = vec![Comment {
+            author: "a".into(),
+            time: None,
+            content: "first".into(),
+        }]
+        .into();
+        s.topics[case.index()] = c;
+        let step = s.add(case, TopicKind::Attached, Topic::new("step one"));
+        s.add(step, TopicKind::Attached, Topic::new("result one"));
+        s.add(
+            step,
+            TopicKind::Attached,
+            Topic::new("second result, not read"),
+        );
+        s.add(case, TopicKind::Attached, Topic::new("#skipped step"));
+        s.add(case, TopicKind::Attached, Topic::new("step two"));
+        // Untitled topics are left out: `d` is then a leaf, so a case.
+        let d = s.add(group, TopicKind::Attached, Topic::new("d"));
+        s.add(d, TopicKind::Attached, Topic::new("  "));
+        let manual = s.add(
+            group,
+            TopicKind::Attached,
+            topic("manual", &[], None, Some("Manual")),
+        );
+        s.add(manual, TopicKind::Attached, Topic::new("leaf"));
+        let got = read_doc(s, &WriteOptions::default());
+        let (_, p) = &got.products[0];
+        assert_eq!(p.name, "Product ");
+        assert_eq!(p.suites[0].details.as_deref(), Some("about"));
+        let cases = &p.suites[0].cases;
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Group - Case", "Group - d", "Group - manual - leaf"]
+        );
+        let c = &cases[0];
+        assert_eq!(
+            (c.priority, c.importance(), c.execution_type),
+            (Some(3), 3, 2)
+        );
+        assert_eq!(c.preconditions, "logged in");
+        assert_eq!(c.summary, "first");
+        let steps: Vec<(usize, &str, Option<&str>)> = c
+            .steps
+            .iter()
+            .map(|s| (s.number, s.actions.as_str(), s.expected.as_deref()))
+            .collect();
+        assert_eq!(
+            steps,
+            [(1, "step one", Some("result one")), (2, "step two", None)]
+        );
+        assert_eq!(
+            (cases[1].importance(), cases[1].summary_or_name()),
+            (2, "Group - d")
+        );
+        assert_eq!(cases[1].preconditions_or_none(), "logged in");
+        assert_eq!(cases[2].execution_type, 1, "the last known label wins");
+        assert_eq!(
+            got.warnings,
+            [
+                "sheet 1: 1 topic without a title left out with their subtopics, as xmind2testcase \
+              leaves them out"
+            ]
+        );
+        assert_eq!(got.count(), 3);
+    }
+
+    #[test]
+    fn a_deep_chain_is_one_case_without_recursion() {
+        let mut s = Sheet::new("root/");
+        let mut parent = TopicId::ROOT;
+        for i in 1..=100_000 {
+            parent = s.add(parent, TopicKind::Attached, Topic::new(i.to_string()));
+        }
+        let got = read_doc(s, &WriteOptions::default());
+        let case = &got.products[0].1.suites[0].cases[0];
+        assert!(case.name.starts_with("2 / 3 / 4 / "));
+        assert!(case.name.ends_with(" / 99999 / 100000"));
     }
 }

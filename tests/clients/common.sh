@@ -17,6 +17,12 @@ _tc_install() {
   local want; want="$(printf '%s\n' "${TC_PINS[@]}" | sha256sum | cut -c1-16)"
   [ -f "$TC_VENV/.pins" ] && [ "$(cat "$TC_VENV/.pins")" = "$want" ] && return 0
   rm -rf "$TC_VENV"
+  # Debian's python3 has no ensurepip without the python3-venv package.
+  if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends python3-venv; } \
+      >>"$TC_LOG" 2>&1 || return 1
+  fi
   python3 -m venv "$TC_VENV" >>"$TC_LOG" 2>&1 || return 1
   "$TC_VENV/bin/pip" install -q --no-deps "${TC_PINS[@]}" >>"$TC_LOG" 2>&1 || return 1
   echo "$want" >"$TC_VENV/.pins"
