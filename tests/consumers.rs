@@ -2209,3 +2209,102 @@ fn xlsx_is_read_by_openpyxl_as_the_csv_rows() {
     );
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// Random documents (the generator of `tests/properties.rs`, fixed seed: titles full of `#`,
+/// `!`, white space, line breaks and separator characters; notes, labels, priority markers and
+/// comments here and there), written with `-t xmind8` and read by xmind2testcase 1.5.0: our
+/// `-t testlink` and `-t zentao` of each document equal what it writes. A document whose root
+/// title is empty is not compared where xmind2testcase stops with an error (it takes the last
+/// character of the title).
+#[test]
+fn random_documents_give_xmind2testcases_test_cases() {
+    let Some(run) = own_client("xmind2testcase-run") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut runner = TestRunner::deterministic();
+    let docs: Vec<Document> = (0..96)
+        .map(|_| {
+            common::arbitrary::document()
+                .new_tree(&mut runner)
+                .unwrap()
+                .current()
+        })
+        .collect();
+    let testlink = write::by_name("testlink").unwrap();
+    let zentao = write::by_name("zentao").unwrap();
+    let mut raw = WriteOptions::default();
+    raw.csv_keep_formulas = true;
+    let mut maps = Vec::new();
+    let mut ours = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let map = dir.path().join(format!("random-{d}.xmind"));
+        let mut bytes = Vec::new();
+        write::by_name("xmind8")
+            .unwrap()
+            .write(doc, &WriteOptions::default(), &mut bytes)
+            .unwrap();
+        std::fs::write(&map, bytes).unwrap();
+        maps.push(map);
+        let xml = dir.path().join(format!("random-{d}.xml"));
+        std::fs::write(&xml, write::to_string(testlink, doc, &raw).unwrap()).unwrap();
+        ours.push(xml);
+    }
+    let mut args: Vec<&Path> = vec![Path::new("convert")];
+    args.extend(maps.iter().map(PathBuf::as_path));
+    let Some(theirs) = own_client_json(&run, &args) else {
+        return;
+    };
+    let mut args: Vec<&Path> = vec![Path::new("tree")];
+    args.extend(ours.iter().map(PathBuf::as_path));
+    let Some(trees) = own_client_json(&run, &args) else {
+        return;
+    };
+    let (mut equal, mut cases, mut failed) = (0, 0, 0);
+    let mut errors = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let t = &theirs[d];
+        if t.get("error").is_some() {
+            // Only an empty root title stops xmind2testcase (`root_title[-1]`).
+            assert!(
+                doc.sheets.iter().any(|s| s.root().title.is_empty()),
+                "random {d}: xmind2testcase failed: {}",
+                t["error"]
+            );
+            failed += 1;
+            continue;
+        }
+        let mut ok = true;
+        if t["testlink"] != trees[d] {
+            ok = false;
+            let (a, b) = (
+                serde_json::to_string_pretty(&t["testlink"]).unwrap(),
+                serde_json::to_string_pretty(&trees[d]).unwrap(),
+            );
+            errors.push(format!(
+                "random {d}: testlink: {}",
+                first_difference(&a, &b)
+            ));
+        }
+        let z = write::to_string(zentao, doc, &raw).unwrap();
+        if t["zentao"].as_str() != Some(z.as_str()) {
+            ok = false;
+            errors.push(format!(
+                "random {d}: zentao: {}",
+                first_difference(t["zentao"].as_str().unwrap(), &z)
+            ));
+        }
+        cases += z.matches("迭代测试").count();
+        equal += usize::from(ok);
+    }
+    eprintln!(
+        "random: {equal} of {} documents equal ({cases} test cases); xmind2testcase failed on \
+         {failed} (empty root titles)",
+        docs.len()
+    );
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(
+        equal >= 40 && cases >= 40,
+        "{equal} documents, {cases} cases"
+    );
+}
