@@ -39,41 +39,55 @@ impl Writer for Xlsx {
         opts.table_style == TableStyle::TestCase
     }
     fn warnings(&self, doc: &Document, opts: &WriteOptions) -> Vec<String> {
-        match opts.table_style {
-            TableStyle::Paths => Vec::new(),
-            TableStyle::TestCase => super::testcase::read(&Plan::new(doc, opts, self)).warnings,
+        let plan = Plan::new(doc, opts, self);
+        let mut out = match opts.table_style {
+            TableStyle::TestCase => super::testcase::read(&plan).warnings,
+            _ => Vec::new(),
+        };
+        if let Ok(m) = measure(&plan) {
+            if m.long > 0 {
+                out.push(format!(
+                    "{} cell{} longer than Excel's {MAX_CELL} characters cut to fit, ending in …; \
+                     -t csv keeps every cell whole",
+                    m.long,
+                    if m.long == 1 { "" } else { "s" }
+                ));
+            }
         }
+        out
     }
     fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
-        let mut t = Cells {
-            ws: Worksheet::new(),
-            bold: Format::new().set_bold(),
-            row: 0,
-            col: 0,
-            widths: Vec::new(),
-            error: None,
-        };
+        // First the shape of the table (the column widths go before the rows in a worksheet
+        // written row by row), then the cells.
+        let size = measure(plan)?;
+        let mut wb = Workbook::new();
+        // A fixed creation time (the default is now), so that the same map gives the same bytes.
+        let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx_error)?;
+        wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
+        // One row in memory at a time (the rest in a temporary file), shared strings kept.
+        let ws = wb.add_worksheet_with_low_memory();
         let name = match plan.opts().table_style {
             TableStyle::TestCase => "Test cases",
             _ => "Paths",
         };
-        t.ws.set_name(name).map_err(xlsx_error)?;
-        rows::write(plan, &mut t)?;
-        if let Some(e) = t.error.take() {
-            return Err(e);
-        }
-        let Cells { mut ws, widths, .. } = t;
-        for (c, w) in widths.iter().enumerate() {
+        ws.set_name(name).map_err(xlsx_error)?;
+        for (c, w) in size.widths.iter().enumerate() {
             // Characters to Excel's width units, between a narrow and a wide column.
             let width = (*w as f64 + 2.0).clamp(8.0, 60.0);
             ws.set_column_width(c as u16, width).map_err(xlsx_error)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-        let mut wb = Workbook::new();
-        // A fixed creation time (the default is now), so that the same map gives the same bytes.
-        let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx_error)?;
-        wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
-        wb.push_worksheet(ws);
+        let mut t = Cells {
+            ws,
+            bold: Format::new().set_bold(),
+            row: 0,
+            col: 0,
+            error: None,
+        };
+        rows::write(plan, &mut t)?;
+        if let Some(e) = t.error.take() {
+            return Err(e);
+        }
         let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
         out.write_all(&bytes)?;
         out.flush()?;
@@ -88,54 +102,118 @@ fn xlsx_error(e: XlsxError) -> Error {
     }
 }
 
-fn too_big(message: String) -> Error {
-    Error::Unsupported {
-        format: "xlsx",
-        message,
+/// What the rows of a plan take: the widest line of each column (in characters, East Asian ones
+/// counting two), and how many cells are too long for Excel. Fails when the table does not fit
+/// in a worksheet.
+fn measure(plan: &Plan<'_>) -> Result<Measure> {
+    let mut m = Measure {
+        widths: Vec::new(),
+        col: 0,
+        rows: 0,
+        long: 0,
+    };
+    rows::write(plan, &mut m)?;
+    if m.widths.len() > MAX_COLUMNS {
+        return Err(Error::Unsupported {
+            format: "xlsx",
+            message: format!(
+                "a worksheet holds at most {MAX_COLUMNS} columns and this table needs {} (the \
+                 map is too deep for one column per level: write fewer levels with --depth, or \
+                 use -t csv)",
+                m.widths.len()
+            ),
+        });
     }
+    if m.rows > MAX_ROWS {
+        return Err(Error::Unsupported {
+            format: "xlsx",
+            message: format!(
+                "a worksheet holds at most {MAX_ROWS} rows and this table needs {} (use -t csv)",
+                m.rows
+            ),
+        });
+    }
+    Ok(m)
 }
 
-/// Rows into a worksheet: the header bold, empty cells left out, the first error kept.
-struct Cells {
-    ws: Worksheet,
-    bold: Format,
-    row: u32,
-    col: usize,
-    /// The widest line of each column, in characters (East Asian ones counting two).
+struct Measure {
     widths: Vec<usize>,
-    error: Option<Error>,
+    col: usize,
+    rows: u32,
+    /// Cells longer than [`MAX_CELL`].
+    long: usize,
 }
 
-impl Cells {
-    fn put(&mut self, text: &str, header: bool) {
+impl Table for Measure {
+    fn header(&mut self, text: &str) {
+        self.cell(text);
+    }
+    fn cell(&mut self, text: &str) {
         let col = self.col;
         self.col += 1;
-        if self.error.is_some() {
-            return;
-        }
-        if col >= MAX_COLUMNS {
-            self.error = Some(too_big(format!(
-                "a worksheet holds at most {MAX_COLUMNS} columns and this table needs more \
-                 (the map is too deep for one column per level: write fewer levels with \
-                 --depth, or use -t csv)"
-            )));
-            return;
+        if self.widths.len() < self.col {
+            self.widths.resize(self.col, 0);
         }
         if text.is_empty() {
             return;
         }
-        if text.chars().count() > MAX_CELL {
-            self.error = Some(too_big(format!(
-                "a cell holds at most {MAX_CELL} characters; row {} has a longer one (use -t csv)",
-                self.row + 1
-            )));
+        if text.len() > MAX_CELL && text.chars().count() > MAX_CELL {
+            self.long += 1;
+        }
+        // The first lines are enough to size a column (a cell may hold a whole book).
+        let width = text.lines().take(50).map(display_width).max().unwrap_or(0);
+        self.widths[col] = self.widths[col].max(width);
+    }
+    fn empty(&mut self, n: usize) {
+        self.col = self.col.saturating_add(n);
+        if self.widths.len() < self.col {
+            self.widths.resize(self.col.min(MAX_COLUMNS + 1), 0);
+        }
+    }
+    fn end_row(&mut self) -> Result<()> {
+        self.rows = self.rows.saturating_add(1);
+        self.col = 0;
+        Ok(())
+    }
+}
+
+/// Columns a line takes: two for East Asian wide characters, one for the others (the first
+/// thousand characters, enough for the widest column).
+fn display_width(line: &str) -> usize {
+    line.chars()
+        .take(1000)
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+/// Rows into a worksheet: the header bold, empty cells left out, cells too long for Excel cut
+/// to fit with a `…` at the end, the first error kept.
+struct Cells<'w> {
+    ws: &'w mut Worksheet,
+    bold: Format,
+    row: u32,
+    col: usize,
+    error: Option<Error>,
+}
+
+impl Cells<'_> {
+    fn put(&mut self, text: &str, header: bool) {
+        let col = self.col;
+        self.col += 1;
+        if self.error.is_some() || text.is_empty() {
             return;
         }
-        let width = text.lines().map(display_width).max().unwrap_or(0);
-        if self.widths.len() <= col {
-            self.widths.resize(col + 1, 0);
-        }
-        self.widths[col] = self.widths[col].max(width);
+        let cut;
+        let text = if text.len() > MAX_CELL && text.chars().count() > MAX_CELL {
+            cut = text
+                .chars()
+                .take(MAX_CELL - 1)
+                .chain(['…'])
+                .collect::<String>();
+            cut.as_str()
+        } else {
+            text
+        };
         let done = if header {
             self.ws
                 .write_string_with_format(self.row, col as u16, text, &self.bold)
@@ -149,14 +227,7 @@ impl Cells {
     }
 }
 
-/// Columns a line takes: two for East Asian wide characters, one for the others.
-fn display_width(line: &str) -> usize {
-    line.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
-}
-
-impl Table for Cells {
+impl Table for Cells<'_> {
     fn header(&mut self, text: &str) {
         self.put(text, true);
     }
@@ -165,10 +236,6 @@ impl Table for Cells {
     }
     fn empty(&mut self, n: usize) {
         self.col = self.col.saturating_add(n);
-        if self.col > MAX_COLUMNS {
-            // Reported by the next cell, or here when the row ends with the padding.
-            self.put("", false);
-        }
     }
     fn end_row(&mut self) -> Result<()> {
         if let Some(e) = self.error.take() {
@@ -176,11 +243,6 @@ impl Table for Cells {
         }
         self.row += 1;
         self.col = 0;
-        if self.row >= MAX_ROWS {
-            return Err(too_big(format!(
-                "a worksheet holds at most {MAX_ROWS} rows and this table needs more (use -t csv)"
-            )));
-        }
         Ok(())
     }
 }
@@ -217,7 +279,11 @@ mod tests {
         let err = Xlsx
             .write(&doc, &WriteOptions::default(), &mut Vec::new())
             .unwrap_err();
-        assert!(err.to_string().contains("at most 16384 columns"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("at most 16384 columns and this table needs 20004"),
+            "{err}"
+        );
         assert!(err.to_string().contains("--depth"), "{err}");
         let mut o = WriteOptions {
             depth: Some(100),
@@ -226,8 +292,15 @@ mod tests {
         Xlsx.write(&doc, &o, &mut Vec::new()).unwrap();
         o.table_style = TableStyle::TestCase;
         o.depth = None;
-        // One test case, whose name joins 19,999 titles: longer than a cell holds.
-        let err = Xlsx.write(&doc, &o, &mut Vec::new()).unwrap_err();
-        assert!(err.to_string().contains("32767 characters"), "{err}");
+        // One test case, whose name joins 19,999 titles: longer than a cell holds, so cut.
+        Xlsx.write(&doc, &o, &mut Vec::new()).unwrap();
+        let w = Xlsx.warnings(&doc, &o);
+        assert_eq!(
+            w,
+            [
+                "1 cell longer than Excel's 32767 characters cut to fit, ending in …; -t csv keeps \
+              every cell whole"
+            ]
+        );
     }
 }
