@@ -105,11 +105,11 @@ struct Cli {
     #[arg(long, visible_alias = "csv-style", value_name = "STYLE", default_value = "paths", value_parser = ["paths", "testcase"])]
     table_style: String,
 
-    /// CSV: start with a UTF-8 byte order mark, so that Excel reads the file as UTF-8.
+    /// CSV and Zentao: start with a UTF-8 byte order mark, so that Excel reads the file as UTF-8.
     #[arg(long)]
     csv_bom: bool,
 
-    /// CSV: write cells that start with = + - @ as they are, instead of with a ' in front that
+    /// CSV and Zentao: write cells that start with = + - @ as they are, instead of with a ' in front that
     /// stops spreadsheets from running them as formulas.
     #[arg(long)]
     csv_keep_formulas: bool,

@@ -107,7 +107,12 @@ fn written(writer: &dyn Writer, doc: &Document, opts: &WriteOptions) -> BTreeSet
 fn option_sets() -> Vec<(String, WriteOptions)> {
     let mut out = Vec::new();
     for depth in [None, Some(0), Some(1), Some(2), Some(3)] {
-        for variant in ["all topics", "titles only", "without floating"] {
+        for variant in [
+            "all topics",
+            "titles only",
+            "without floating",
+            "test-case tables",
+        ] {
             let mut o = WriteOptions::default();
             o.depth = depth;
             for e in [Extra::Floating, Extra::Summaries, Extra::Callouts] {
@@ -120,6 +125,10 @@ fn option_sets() -> Vec<(String, WriteOptions)> {
                 }
                 "without floating" => {
                     o.set(Extra::Floating, false);
+                }
+                // CSV and xlsx write test cases: a part of the plan, as the test-case formats.
+                "test-case tables" => {
+                    o.table_style = xmindconv::write::TableStyle::TestCase;
                 }
                 _ => {}
             }
@@ -183,7 +192,7 @@ fn every_writer_writes_the_topics_its_plan_walks() {
             checked += 1;
         }
     }
-    assert!(checked >= 8 * 15, "only {checked} fixture runs");
+    assert!(checked >= 8 * 20, "only {checked} fixture runs");
 }
 
 #[test]
