@@ -109,8 +109,8 @@ struct Cli {
     #[arg(long)]
     csv_bom: bool,
 
-    /// CSV and Zentao: write cells that start with = + - @ as they are, instead of with a ' in front that
-    /// stops spreadsheets from running them as formulas.
+    /// CSV and Zentao: write cells that start with = + - @ as they are, instead of with a ' in
+    /// front that stops spreadsheets from running them as formulas.
     #[arg(long)]
     csv_keep_formulas: bool,
 
