@@ -306,11 +306,14 @@ fn product(
     }
     if r.untitled > 0 {
         warnings.push(format!(
-            "sheet {}: {} topic{} without a title left out with their subtopics, as \
-             xmind2testcase leaves them out",
+            "sheet {}: {} left out with {} subtopics, as xmind2testcase leaves them out",
             s + 1,
-            r.untitled,
-            if r.untitled == 1 { "" } else { "s" }
+            if r.untitled == 1 {
+                "1 topic without a title".to_string()
+            } else {
+                format!("{} topics without a title", r.untitled)
+            },
+            if r.untitled == 1 { "its" } else { "their" }
         ));
     }
     Some(product)
@@ -516,7 +519,7 @@ mod tests {
         assert_eq!(
             got.warnings,
             [
-                "sheet 1: 1 topic without a title left out with their subtopics, as xmind2testcase \
+                "sheet 1: 1 topic without a title left out with its subtopics, as xmind2testcase \
               leaves them out"
             ]
         );
