@@ -16,7 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 
 use xmindconv::read::{self, Limits, ReadOptions};
-use xmindconv::write::{self, CsvStyle, Extra, MarkerStyle, WRITERS, WriteOptions, Writer};
+use xmindconv::write::{self, Extra, MarkerStyle, TableStyle, WRITERS, WriteOptions, Writer};
 use xmindconv::{Document, Error};
 
 const SUCCESS: u8 = 0;
@@ -99,17 +99,18 @@ struct Cli {
         hide_env_values = true
     )]
     password: Option<String>,
-    /// CSV: one row per root-to-leaf path (`paths`), or per test case as xmind2testcase lays
-    /// them out (`testcase`: suite, case, preconditions, steps, expected results, priority).
-    #[arg(long, value_name = "STYLE", default_value = "paths", value_parser = ["paths", "testcase"])]
-    csv_style: String,
+    /// CSV and xlsx: one row per root-to-leaf path (`paths`), or per test case by
+    /// xmind2testcase's rules (`testcase`: suite, case, preconditions, steps, expected results,
+    /// priority). Also `--csv-style`.
+    #[arg(long, visible_alias = "csv-style", value_name = "STYLE", default_value = "paths", value_parser = ["paths", "testcase"])]
+    table_style: String,
 
-    /// CSV: start with a UTF-8 byte order mark, so that Excel reads the file as UTF-8.
+    /// CSV and Zentao: start with a UTF-8 byte order mark, so that Excel reads the file as UTF-8.
     #[arg(long)]
     csv_bom: bool,
 
-    /// CSV: write cells that start with = + - @ as they are, instead of with a ' in front that
-    /// stops spreadsheets from running them as formulas.
+    /// CSV and Zentao: write cells that start with = + - @ as they are, instead of with a ' in
+    /// front that stops spreadsheets from running them as formulas.
     #[arg(long)]
     csv_keep_formulas: bool,
 
@@ -294,8 +295,8 @@ fn run(cli: Cli) -> Result<u8> {
     if cli.marker_style == "emoji" {
         write_opts.marker_style = MarkerStyle::Emoji;
     }
-    if cli.csv_style == "testcase" {
-        write_opts.csv_style = CsvStyle::TestCase;
+    if cli.table_style == "testcase" {
+        write_opts.table_style = TableStyle::TestCase;
     }
     write_opts.csv_bom = cli.csv_bom;
     write_opts.csv_keep_formulas = cli.csv_keep_formulas;
@@ -669,6 +670,11 @@ fn convert(job: &Job, input: &Path, out: &mut dyn Write, warnings: &mut Vec<Stri
         extract_media(&doc, dir)?;
     }
     job.emitter.write(&doc, &job.emit, out)?;
+    if job.verbose {
+        for w in job.emitter.warnings(&doc, &job.emit) {
+            warnings.push(format!("xmindconv: {}: warning: {w}", display_name(input)));
+        }
+    }
     if job.leak {
         // The process ends right after its only conversion: freeing a big map topic by topic
         // (hundreds of thousands of strings and lists) would only delay the exit.

@@ -35,6 +35,15 @@ pub(crate) const TEXT: Escape = Escape {
     ascii: false,
 };
 
+/// Element content only: `&`, `<` and `>` (Python's `xml.sax.saxutils.escape`; the HTML that
+/// TestLink's fields hold).
+pub(crate) const CONTENT: Escape = Escape {
+    quotes: false,
+    apos: false,
+    breaks: false,
+    ascii: false,
+};
+
 /// XML attribute values in double quotes that keep their line breaks and tabs.
 pub(crate) const ATTRIBUTE: Escape = Escape {
     quotes: true,

@@ -431,9 +431,26 @@ fn a_10000_level_chain_converts_with_every_writer() {
         (&["-t", "xmind8"], true, |s| {
             assert!(s.starts_with("PK\u{3}\u{4}"))
         }),
+        // 10,001 level columns and a header: within Excel's 16,384 columns. The workbook is
+        // read back in tests/consumers.rs.
+        (&["-t", "xlsx"], false, |s| {
+            assert!(s.starts_with("PK\u{3}\u{4}"))
+        }),
         (&["-t", "csv", "--csv-style", "testcase"], false, |s| {
             assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
             assert!(s.contains("level 9999"));
+        }),
+        // The chain is one test case: level 1 the suite, the case named by the levels below.
+        (&["-t", "testlink"], false, |s| {
+            assert_eq!(s.matches("<testcase ").count(), 1);
+            assert!(s.contains("<testsuite name=\"level 1\">"));
+            assert!(s.contains("<testcase name=\"level 2 level 3 "));
+            assert!(s.contains(" level 9999 level 10000\">"));
+        }),
+        (&["-t", "zentao"], false, |s| {
+            assert_eq!(s.matches("\r\n").count(), 2, "a header and one row");
+            assert!(s.contains("\r\nlevel 1,level 2 level 3 "));
+            assert!(s.contains(" level 10000,无,,,,中,手动,迭代测试\r\n"));
         }),
     ];
     for w in xmindconv::WRITERS {
@@ -1058,4 +1075,81 @@ fn output_past_max_output_is_refused_without_a_partial_file() {
         path.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Test-case formats: `--table-style` (and its old name `--csv-style`) picks the rows of CSV
+/// and xlsx; `-o cases.xlsx` and `-o cases.xml` pick xlsx and TestLink, `.csv` stays -t csv; a
+/// map without test cases gives the header only, with a `-v` warning and exit 0.
+#[test]
+fn test_case_formats_options_and_a_map_without_cases() {
+    let new = stdout(&run(&[
+        "-t",
+        "csv",
+        "--table-style",
+        "testcase",
+        "fixtures/deep-outline.xmind",
+    ]));
+    let old = stdout(&run(&[
+        "-t",
+        "csv",
+        "--csv-style",
+        "testcase",
+        "fixtures/deep-outline.xmind",
+    ]));
+    assert_eq!(new, old);
+    assert!(new.starts_with("Sheet,Suite,Case,"), "{new}");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, starts) in [
+        ("cases.xlsx", &b"PK\x03\x04"[..]),
+        (
+            "cases.xml",
+            &b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite>\n"[..],
+        ),
+        ("cases.csv", &b"Level 1,"[..]),
+    ] {
+        let out = dir.path().join(name);
+        let o = run(&["-o", out.to_str().unwrap(), "fixtures/大模型发展.xmind"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(fs::read(&out).unwrap().starts_with(starts), "{name}");
+    }
+    // A root alone: no suites, no cases.
+    let lone = dir.path().join("lone.xmind");
+    fs::write(
+        &lone,
+        common::zip(&[(
+            "content.json",
+            br#"[{"title":"S","rootTopic":{"title":"Only the root"}}]"#,
+        )]),
+    )
+    .unwrap();
+    let lone = lone.to_str().unwrap();
+    for (format, want) in [
+        (
+            "zentao",
+            "所属模块,用例标题,前置条件,步骤,预期,关键词,优先级,用例类型,适用阶段\r\n",
+        ),
+        (
+            "testlink",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite>\n</testsuite>\n",
+        ),
+    ] {
+        let o = run(&["-t", format, lone]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), want);
+        assert_eq!(stderr(&o), "", "warnings only with -v");
+        let o = run(&["-v", "-t", format, lone]);
+        assert!(o.status.success());
+        let err = stderr(&o);
+        assert!(
+            err.contains("lone.xmind: warning: sheet 1: the root topic has no subtopics")
+                && err.contains("warning: the map has no test cases"),
+            "{err}"
+        );
+    }
+    let o = run(&["-v", "-t", "csv", "--table-style", "testcase", lone]);
+    assert_eq!(
+        stdout(&o),
+        "Suite,Case,Preconditions,Steps,Expected,Priority\r\n"
+    );
+    assert!(stderr(&o).contains("the map has no test cases"));
 }

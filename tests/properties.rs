@@ -57,6 +57,33 @@ fn titles_in_order(text: &str, titles: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Every entry of an xlsx archive is well-formed XML, and the worksheet is there (openpyxl reads
+/// real workbooks in tests/consumers.rs).
+fn workbook_is_well_formed(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut names = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().map_err(|e| e.to_string())?.to_string();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).map_err(|e| e.to_string())?;
+        let mut r = quick_xml::Reader::from_str(&text);
+        loop {
+            match r.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => return Err(format!("{name}: {e}")),
+            }
+        }
+        names.push(name);
+    }
+    if !names.iter().any(|n| n == "xl/worksheets/sheet1.xml") {
+        return Err(format!("no worksheet in {names:?}"));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -72,6 +99,11 @@ proptest! {
             for opts in [&WriteOptions::default(), &all, &titles] {
                 let mut out = Vec::new();
                 match e.write(&doc, opts, &mut out) {
+                    // A workbook: a zip of well-formed XML with its worksheet.
+                    Ok(()) if e.name() == "xlsx" => {
+                        let r = workbook_is_well_formed(&out);
+                        prop_assert!(r.is_ok(), "xlsx: {:?}", r.err());
+                    }
                     // An archive must read back, with as many sheets.
                     Ok(()) if e.binary() => {
                         let back = xmindconv::read::read_bytes(&out);

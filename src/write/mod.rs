@@ -32,9 +32,14 @@ mod org;
 mod package;
 mod plan;
 mod plantuml;
+mod rows;
+mod testcase;
+mod testlink;
 mod text;
+mod xlsx;
 mod xmind;
 mod xmind8;
+mod zentao;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -42,7 +47,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 pub use crate::markers::MarkerStyle;
 use crate::model::Document;
-pub use csv::{Csv, CsvStyle};
+pub use csv::Csv;
 pub use dot::Dot;
 pub use freemind::FreeMind;
 pub use html::Html;
@@ -53,9 +58,15 @@ pub use opml::Opml;
 pub use org::Org;
 pub use plan::{Entry, Event, Order, Plan, Role, Walk};
 pub use plantuml::PlantUml;
+pub use rows::TableStyle;
+/// The old name of [`TableStyle`].
+pub type CsvStyle = TableStyle;
+pub use testlink::TestLink;
 pub use text::Text;
+pub use xlsx::Xlsx;
 pub use xmind::Xmind;
 pub use xmind8::Xmind8;
+pub use zentao::Zentao;
 
 /// An output format.
 ///
@@ -105,6 +116,20 @@ pub trait Writer: Sync {
         let _ = plan;
         0
     }
+    /// Whether, with `opts`, this format writes test cases by xmind2testcase's rules
+    /// (`src/write/testcase.rs`) rather than the topics of the plan: it then writes some of the
+    /// planned topics (joined into case names, steps, results) and leaves others out, but never
+    /// one the plan does not walk.
+    fn writes_test_cases(&self, opts: &WriteOptions) -> bool {
+        let _ = opts;
+        false
+    }
+    /// What `-v` says about writing `doc` with `opts` in this format (a map without test cases
+    /// in a test-case format); nothing by default.
+    fn warnings(&self, doc: &Document, opts: &WriteOptions) -> Vec<String> {
+        let _ = (doc, opts);
+        Vec::new()
+    }
     /// Writes what `plan` says to `out`. Output is buffered by the writer: `out` may be a raw
     /// file.
     fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()>;
@@ -123,7 +148,8 @@ impl std::fmt::Debug for dyn Writer {
 /// Every output format, in the order `--list-formats` shows them.
 pub static WRITERS: &[&dyn Writer] = &[
     &Markdown, // the default format
-    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv, &Xmind, &Xmind8,
+    &Json, &Text, &Opml, &Mermaid, &FreeMind, &Org, &PlantUml, &Dot, &Html, &Csv, &Xlsx, &Xmind,
+    &Xmind8, &TestLink, &Zentao,
 ];
 
 /// The writer called `name` (a name or an alias, any case).
@@ -244,8 +270,9 @@ pub struct WriteOptions {
     /// links into it (`DIR/resources/…`). `None`: they are written as their path in the archive
     /// (`resources/…`). See [`WriteOptions::media_link`].
     pub media_dir: Option<String>,
-    /// CSV: the shape of the rows: one per root-to-leaf path (the default) or one per test case.
-    pub csv_style: CsvStyle,
+    /// CSV and xlsx (`--table-style`, also `--csv-style`): the shape of the rows: one per
+    /// root-to-leaf path (the default) or one per test case.
+    pub table_style: TableStyle,
     /// CSV: start with a UTF-8 byte order mark, which Excel needs to read UTF-8.
     pub csv_bom: bool,
     /// CSV: write cells that start like a formula (`=`, `+`, `-`, `@`, tab, carriage return) as
@@ -267,7 +294,7 @@ impl Default for WriteOptions {
             heading_levels: None,
             marker_style: MarkerStyle::default(),
             media_dir: None,
-            csv_style: CsvStyle::default(),
+            table_style: TableStyle::default(),
             csv_bom: false,
             csv_keep_formulas: false,
             max_output: 1 << 30,
@@ -466,7 +493,9 @@ mod tests {
         for e in WRITERS {
             for x in e.extensions() {
                 // XMind 8 files are `.xmind` too; `-o map.xmind` picks XMind 2020+, the first.
-                let shared = e.name() == "xmind8" && *x == "xmind";
+                // Zentao's import is a `.csv`; `-o cases.csv` picks -t csv.
+                let shared = (e.name() == "xmind8" && *x == "xmind")
+                    || (e.name() == "zentao" && *x == "csv");
                 assert!(exts.insert(*x) || shared, "extension {x} is used twice");
             }
         }
