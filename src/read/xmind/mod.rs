@@ -10,6 +10,7 @@ pub(super) mod finish;
 mod json;
 pub(super) mod jsonlex;
 mod xml;
+mod xmlscan;
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};

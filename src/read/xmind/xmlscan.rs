@@ -1,0 +1,237 @@
+//! A fast tokenizer for the common shape of content.xml, used before quick-xml.
+//!
+//! quick-xml checks the UTF-8 of every event again (our text is already a `&str`), splits text at
+//! every reference and keeps its own stack of names: on a 100,000-topic map that was about a
+//! third of the reader's instructions. This scanner gives the content.xml parser the same
+//! events for the documents it understands: start, empty and end tags, text (with its `&`
+//! references and carriage returns still in it, every reference checked), the XML declaration
+//! and processing instructions. Anything else — comments, CDATA, a DOCTYPE, a reference quick-xml
+//! would refuse or not resolve, a mismatched end tag, an unclosed element — is [`Bail`]: the
+//! caller then reads the whole document again with quick-xml, whose events and error messages
+//! are the reference. So this scanner never decides an error; it only declines.
+
+use std::borrow::Cow;
+
+use memchr::{memchr, memchr2, memchr3};
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesRef, BytesStart};
+
+/// The scanner declines this document: read it with quick-xml instead.
+#[derive(Debug)]
+pub(super) struct Bail;
+
+/// One event, as quick-xml would give it for the same bytes.
+pub(super) enum Token<'a> {
+    Start(BytesStart<'a>),
+    Empty(BytesStart<'a>),
+    End,
+    /// Text up to the next `<`, as written: references are still `&…;` (each one checked to
+    /// resolve) and line breaks not yet normalised. `plain`: it holds neither `&` nor CR.
+    Text {
+        raw: &'a str,
+        plain: bool,
+    },
+    /// Text already decoded (quick-xml's text, CDATA and resolved references).
+    Decoded(Cow<'a, str>),
+    /// A DOCTYPE (quick-xml only).
+    DocType,
+    /// The XML declaration, a processing instruction or a comment.
+    Other,
+    Eof,
+}
+
+pub(super) struct Scanner<'a> {
+    s: &'a str,
+    pos: usize,
+    /// Names of the open elements, as byte ranges of `s`.
+    open: Vec<(usize, usize)>,
+    /// Inside [`Scanner::skip`]: references need not resolve (quick-xml's `read_to_end` does
+    /// not resolve them either), only be closed.
+    skipping: bool,
+}
+
+/// XML white space as quick-xml sees it.
+fn is_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn new(s: &'a str) -> Result<Scanner<'a>, Bail> {
+        if s.starts_with('\u{FEFF}') {
+            // quick-xml skips a byte-order mark; leave that to it.
+            return Err(Bail);
+        }
+        Ok(Scanner {
+            s,
+            pos: 0,
+            open: Vec::new(),
+            skipping: false,
+        })
+    }
+
+    pub(super) fn next(&mut self) -> Result<Token<'a>, Bail> {
+        let s = self.s;
+        let b = s.as_bytes();
+        let pos = self.pos;
+        let Some(&first) = b.get(pos) else {
+            return if self.open.is_empty() {
+                Ok(Token::Eof)
+            } else {
+                Err(Bail)
+            };
+        };
+        if first != b'<' {
+            let end = memchr(b'<', &b[pos..]).map_or(b.len(), |i| pos + i);
+            let raw = s.get(pos..end).ok_or(Bail)?;
+            self.pos = end;
+            let plain = check_text(raw, self.skipping)?;
+            return Ok(Token::Text { raw, plain });
+        }
+        match b.get(pos + 1) {
+            None | Some(b'!') => Err(Bail),
+            Some(b'/') => {
+                let from = pos + 2;
+                let gt = match memchr3(b'>', b'"', b'\'', &b[from..]) {
+                    Some(i) if b[from + i] == b'>' => from + i,
+                    _ => return Err(Bail),
+                };
+                let mut name_end = gt;
+                while name_end > from && is_white(b[name_end - 1]) {
+                    name_end -= 1;
+                }
+                let (os, oe) = self.open.pop().ok_or(Bail)?;
+                if b[from..name_end] != b[os..oe] {
+                    return Err(Bail);
+                }
+                self.pos = gt + 1;
+                Ok(Token::End)
+            }
+            Some(b'?') => {
+                let gt = pos + 2 + memchr(b'>', &b[pos + 2..]).ok_or(Bail)?;
+                // `<?…?>` with at least `<??>`; anything else is quick-xml's to judge.
+                if gt < pos + 3 || b[gt - 1] != b'?' {
+                    return Err(Bail);
+                }
+                self.pos = gt + 1;
+                Ok(Token::Other)
+            }
+            Some(_) => {
+                let gt = tag_end(b, pos + 1).ok_or(Bail)?;
+                self.pos = gt + 1;
+                let empty = b[gt - 1] == b'/' && gt - 1 > pos;
+                let content_end = if empty { gt - 1 } else { gt };
+                let content = s.get(pos + 1..content_end).ok_or(Bail)?;
+                let name_len = content.bytes().position(is_white).unwrap_or(content.len());
+                if name_len == 0 {
+                    return Err(Bail);
+                }
+                let e = BytesStart::from_content(content, name_len);
+                if empty {
+                    Ok(Token::Empty(e))
+                } else {
+                    self.open.push((pos + 1, pos + 1 + name_len));
+                    Ok(Token::Start(e))
+                }
+            }
+        }
+    }
+
+    /// Skips the rest of the element whose start tag was the last token, however deep.
+    pub(super) fn skip(&mut self) -> Result<(), Bail> {
+        let depth = self.open.len();
+        if depth == 0 {
+            return Err(Bail);
+        }
+        self.skipping = true;
+        while self.open.len() >= depth {
+            match self.next() {
+                Ok(Token::Eof) | Err(Bail) => return Err(Bail),
+                Ok(_) => {}
+            }
+        }
+        self.skipping = false;
+        Ok(())
+    }
+}
+
+/// The `>` that ends a tag whose text starts at `from`, skipping quoted values as quick-xml does.
+fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        i += memchr3(b'>', b'"', b'\'', &b[i..])?;
+        match b[i] {
+            b'>' => return Some(i),
+            q => i += 1 + memchr(q, &b[i + 1..])? + 1,
+        }
+    }
+}
+
+/// Checks every reference in a text run (that it is closed and, unless `skipping`, that it
+/// resolves); `Ok(true)` when the run holds neither `&` nor CR.
+fn check_text(raw: &str, skipping: bool) -> Result<bool, Bail> {
+    let b = raw.as_bytes();
+    let Some(mut i) = memchr2(b'&', b'\r', b) else {
+        return Ok(true);
+    };
+    loop {
+        if b[i] == b'&' {
+            let len = match memchr2(b';', b'&', &b[i + 1..]) {
+                Some(n) if b[i + 1 + n] == b';' => n,
+                _ => return Err(Bail),
+            };
+            let name = raw.get(i + 1..i + 1 + len).ok_or(Bail)?;
+            if !skipping {
+                resolve(name).ok_or(Bail)?;
+            }
+            i += len + 2;
+        } else {
+            i += 1;
+        }
+        match memchr2(b'&', b'\r', &b[i..]) {
+            Some(n) => i += n,
+            None => return Ok(false),
+        }
+    }
+}
+
+/// What a reference `&name;` stands for, as the quick-xml path resolves it; `None` when that
+/// path would refuse it.
+fn resolve(name: &str) -> Option<Resolved> {
+    match BytesRef::new(name).resolve_char_ref() {
+        Ok(Some(c)) => Some(Resolved::Char(c)),
+        Ok(None) => resolve_predefined_entity(name).map(Resolved::Str),
+        Err(_) => None,
+    }
+}
+
+enum Resolved {
+    Char(char),
+    Str(&'static str),
+}
+
+/// Appends a text run that [`Scanner::next`] checked: references resolved, and CR LF and lone
+/// CR turned into LF as quick-xml's `xml10_content` does for the text between references.
+pub(super) fn decode_into(out: &mut String, raw: &str) {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while let Some(n) = memchr2(b'&', b'\r', &b[i..]) {
+        let at = i + n;
+        out.push_str(&raw[i..at]);
+        if b[at] == b'&' {
+            let len = memchr(b';', &b[at + 1..]).unwrap_or(b.len() - at - 1);
+            match raw.get(at + 1..at + 1 + len).and_then(resolve) {
+                Some(Resolved::Char(c)) => out.push(c),
+                Some(Resolved::Str(s)) => out.push_str(s),
+                None => {}
+            }
+            i = at + len + 2;
+        } else {
+            out.push('\n');
+            i = at + 1;
+            if b.get(i) == Some(&b'\n') {
+                i += 1;
+            }
+        }
+    }
+    out.push_str(&raw[i.min(b.len())..]);
+}
