@@ -18,7 +18,7 @@ use quick_xml::name::QName;
 
 use super::super::clean::{clean, clean_owned, dimension, parse_range};
 use super::finish::SheetBuilder;
-use super::xmlscan::{self, Scanner, Token};
+use super::xmlscan::{Scanner, Token};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 use crate::read::Limits;
@@ -167,9 +167,21 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// The next event: from the scanner, or quick-xml's, in the scanner's terms.
-    fn next_event(&mut self) -> Result<Token<'a>> {
+    /// The next event. The scanner decodes a text run straight into the buffer the frame on top
+    /// collects into, and only checks it when no frame collects it.
+    fn next_event(&mut self, top: Option<&Frame>) -> Result<Token<'a>> {
         let reader = match &mut self.src {
-            Src::Fast(s) => return s.next().map_err(|_| self.declined()),
+            Src::Fast(s) => {
+                let sink = match top {
+                    Some(Frame::Text(_)) => Some(&mut self.buf),
+                    Some(Frame::Html | Frame::HtmlTag(_)) => {
+                        self.scratch.clear();
+                        Some(&mut self.scratch)
+                    }
+                    _ => None,
+                };
+                return s.next(sink).map_err(|_| self.declined());
+            }
             Src::Quick(r) => r,
         };
         let event = match reader.read_event() {
@@ -225,7 +237,7 @@ impl<'a> Parser<'a, '_> {
     fn run(&mut self) -> Result<()> {
         let mut stack: Vec<Frame> = Vec::new();
         loop {
-            match self.next_event()? {
+            match self.next_event(stack.last())? {
                 Token::Start(e) => match self.open(stack.last(), &e, false)? {
                     Some(frame) => stack.push(frame),
                     // Not needed: skip the whole element, however deep.
@@ -241,9 +253,12 @@ impl<'a> Parser<'a, '_> {
                         self.close(frame)?;
                     }
                 }
-                Token::Text { raw, plain } => {
-                    if collecting(stack.last()) {
-                        self.push_raw(stack.last(), raw, plain);
+                Token::Text => {
+                    // Already in `buf`; a rich note's text is escaped into the HTML here.
+                    if let Some(Frame::Html | Frame::HtmlTag(_)) = stack.last() {
+                        let s = std::mem::take(&mut self.scratch);
+                        self.push_text(stack.last(), &s);
+                        self.scratch = s;
                     }
                 }
                 Token::Decoded(s) => {
@@ -264,21 +279,6 @@ impl<'a> Parser<'a, '_> {
             }
         }
         Ok(())
-    }
-
-    /// A text run from the scanner: `plain` ones go in as they are, others decoded first.
-    fn push_raw(&mut self, top: Option<&Frame>, raw: &str, plain: bool) {
-        if plain {
-            self.push_text(top, raw);
-        } else if let Some(Frame::Html | Frame::HtmlTag(_)) = top {
-            let mut s = std::mem::take(&mut self.scratch);
-            s.clear();
-            xmlscan::decode_into(&mut s, raw);
-            self.push_text(top, &s);
-            self.scratch = s;
-        } else {
-            xmlscan::decode_into(&mut self.buf, raw);
-        }
     }
 
     fn push_text(&mut self, top: Option<&Frame>, s: &str) {

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memchr2, memchr3};
+use memchr::{memchr, memchr3};
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart};
 
@@ -25,12 +25,9 @@ pub(super) enum Token<'a> {
     Start(BytesStart<'a>),
     Empty(BytesStart<'a>),
     End,
-    /// Text up to the next `<`, as written: references are still `&…;` (each one checked to
-    /// resolve) and line breaks not yet normalised. `plain`: it holds neither `&` nor CR.
-    Text {
-        raw: &'a str,
-        plain: bool,
-    },
+    /// Text up to the next `<`, already appended to the sink given to [`Scanner::next`] (if
+    /// any): references resolved, CR LF and lone CR turned into LF.
+    Text,
     /// Text already decoded (quick-xml's text, CDATA and resolved references).
     Decoded(Cow<'a, str>),
     /// A DOCTYPE (quick-xml only).
@@ -69,7 +66,8 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    pub(super) fn next(&mut self) -> Result<Token<'a>, Bail> {
+    /// The next token; a text run is decoded into `sink`, or only checked when there is none.
+    pub(super) fn next(&mut self, sink: Option<&mut String>) -> Result<Token<'a>, Bail> {
         let s = self.s;
         let b = s.as_bytes();
         let pos = self.pos;
@@ -81,11 +79,8 @@ impl<'a> Scanner<'a> {
             };
         };
         if first != b'<' {
-            let end = memchr(b'<', &b[pos..]).map_or(b.len(), |i| pos + i);
-            let raw = s.get(pos..end).ok_or(Bail)?;
-            self.pos = end;
-            let plain = check_text(raw, self.skipping)?;
-            return Ok(Token::Text { raw, plain });
+            self.pos = text(s, pos, sink, self.skipping)?;
+            return Ok(Token::Text);
         }
         match b.get(pos + 1) {
             None | Some(b'!') => Err(Bail),
@@ -144,7 +139,7 @@ impl<'a> Scanner<'a> {
         }
         self.skipping = true;
         while self.open.len() >= depth {
-            match self.next() {
+            match self.next(None) {
                 Ok(Token::Eof) | Err(Bail) => return Err(Bail),
                 Ok(_) => {}
             }
@@ -166,30 +161,64 @@ fn tag_end(b: &[u8], from: usize) -> Option<usize> {
     }
 }
 
-/// Checks every reference in a text run (that it is closed and, unless `skipping`, that it
-/// resolves); `Ok(true)` when the run holds neither `&` nor CR.
-fn check_text(raw: &str, skipping: bool) -> Result<bool, Bail> {
-    let b = raw.as_bytes();
-    let Some(mut i) = memchr2(b'&', b'\r', b) else {
-        return Ok(true);
-    };
+/// Reads the text run at `pos` (up to the next `<` or the end) in one pass: every reference is
+/// checked to be closed and, unless `skipping`, to resolve as the quick-xml path resolves it;
+/// with a `sink`, the decoded text is appended to it (CR LF and lone CR as LF, as quick-xml's
+/// `xml10_content` has the text between references). Returns where the run ends.
+fn text(s: &str, pos: usize, mut sink: Option<&mut String>, skipping: bool) -> Result<usize, Bail> {
+    let b = s.as_bytes();
+    let mut i = pos;
     loop {
-        if b[i] == b'&' {
-            let len = match memchr2(b';', b'&', &b[i + 1..]) {
-                Some(n) if b[i + 1 + n] == b';' => n,
-                _ => return Err(Bail),
-            };
-            let name = raw.get(i + 1..i + 1 + len).ok_or(Bail)?;
-            if !skipping {
-                resolve(name).ok_or(Bail)?;
-            }
-            i += len + 2;
-        } else {
-            i += 1;
+        let at = memchr3(b'<', b'&', b'\r', &b[i..]).map_or(b.len(), |n| i + n);
+        if let Some(out) = sink.as_deref_mut() {
+            out.push_str(s.get(i..at).ok_or(Bail)?);
         }
-        match memchr2(b'&', b'\r', &b[i..]) {
-            Some(n) => i += n,
-            None => return Ok(false),
+        match b.get(at) {
+            None | Some(b'<') => return Ok(at),
+            Some(b'\r') => {
+                if let Some(out) = sink.as_deref_mut() {
+                    out.push('\n');
+                }
+                i = at + 1;
+                if b.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            Some(_) => {
+                // `&`: the common references first, then as quick-xml reads them (up to the
+                // first `;`, refused if a `&` or `<` comes first).
+                let rest = &b[at + 1..];
+                let (len, resolved) = match rest {
+                    [b'l', b't', b';', ..] => (2, Some(Resolved::Str("<"))),
+                    [b'g', b't', b';', ..] => (2, Some(Resolved::Str(">"))),
+                    [b'a', b'm', b'p', b';', ..] => (3, Some(Resolved::Str("&"))),
+                    [b'q', b'u', b'o', b't', b';', ..] => (4, Some(Resolved::Str("\""))),
+                    [b'a', b'p', b'o', b's', b';', ..] => (4, Some(Resolved::Str("'"))),
+                    _ => {
+                        let len = match memchr3(b';', b'&', b'<', rest) {
+                            Some(n) if rest[n] == b';' => n,
+                            _ => return Err(Bail),
+                        };
+                        let name = s.get(at + 1..at + 1 + len).ok_or(Bail)?;
+                        (
+                            len,
+                            if skipping {
+                                None
+                            } else {
+                                Some(resolve(name).ok_or(Bail)?)
+                            },
+                        )
+                    }
+                };
+                if let Some(out) = sink.as_deref_mut() {
+                    match resolved {
+                        Some(Resolved::Char(c)) => out.push(c),
+                        Some(Resolved::Str(r)) => out.push_str(r),
+                        None => {}
+                    }
+                }
+                i = at + len + 2;
+            }
         }
     }
 }
@@ -207,31 +236,4 @@ fn resolve(name: &str) -> Option<Resolved> {
 enum Resolved {
     Char(char),
     Str(&'static str),
-}
-
-/// Appends a text run that [`Scanner::next`] checked: references resolved, and CR LF and lone
-/// CR turned into LF as quick-xml's `xml10_content` does for the text between references.
-pub(super) fn decode_into(out: &mut String, raw: &str) {
-    let b = raw.as_bytes();
-    let mut i = 0;
-    while let Some(n) = memchr2(b'&', b'\r', &b[i..]) {
-        let at = i + n;
-        out.push_str(&raw[i..at]);
-        if b[at] == b'&' {
-            let len = memchr(b';', &b[at + 1..]).unwrap_or(b.len() - at - 1);
-            match raw.get(at + 1..at + 1 + len).and_then(resolve) {
-                Some(Resolved::Char(c)) => out.push(c),
-                Some(Resolved::Str(s)) => out.push_str(s),
-                None => {}
-            }
-            i = at + len + 2;
-        } else {
-            out.push('\n');
-            i = at + 1;
-            if b.get(i) == Some(&b'\n') {
-                i += 1;
-            }
-        }
-    }
-    out.push_str(&raw[i.min(b.len())..]);
 }
