@@ -86,18 +86,25 @@ impl<'a> Scanner<'a> {
             None | Some(b'!') => Err(Bail),
             Some(b'/') => {
                 let from = pos + 2;
-                let gt = match memchr3(b'>', b'"', b'\'', &b[from..]) {
-                    Some(i) if b[from + i] == b'>' => from + i,
-                    _ => return Err(Bail),
-                };
-                let mut name_end = gt;
-                while name_end > from && is_white(b[name_end - 1]) {
-                    name_end -= 1;
-                }
                 let (os, oe) = self.open.pop().ok_or(Bail)?;
-                if b[from..name_end] != b[os..oe] {
-                    return Err(Bail);
-                }
+                let name = &b[os..oe];
+                // Nearly always `</name>` exactly.
+                let gt = if b[from..].starts_with(name) && b.get(from + name.len()) == Some(&b'>') {
+                    from + name.len()
+                } else {
+                    let gt = match memchr3(b'>', b'"', b'\'', &b[from..]) {
+                        Some(i) if b[from + i] == b'>' => from + i,
+                        _ => return Err(Bail),
+                    };
+                    let mut name_end = gt;
+                    while name_end > from && is_white(b[name_end - 1]) {
+                        name_end -= 1;
+                    }
+                    if b[from..name_end] != *name {
+                        return Err(Bail);
+                    }
+                    gt
+                };
                 self.pos = gt + 1;
                 Ok(Token::End)
             }
@@ -111,12 +118,26 @@ impl<'a> Scanner<'a> {
                 Ok(Token::Other)
             }
             Some(_) => {
-                let gt = tag_end(b, pos + 1).ok_or(Bail)?;
+                // The name runs to the first white space (quick-xml's `name_len`), or to the `>`.
+                let mut i = pos + 1;
+                while let Some(&c) = b.get(i) {
+                    if TAG_STOP[c as usize] {
+                        break;
+                    }
+                    i += 1;
+                }
+                let name_stop = i;
+                let gt = match b.get(i) {
+                    Some(b'>') => i,
+                    Some(c) if is_white(*c) => tag_end(b, i).ok_or(Bail)?,
+                    // A quote in the name, or the end of the text.
+                    _ => return Err(Bail),
+                };
                 self.pos = gt + 1;
                 let empty = b[gt - 1] == b'/' && gt - 1 > pos;
                 let content_end = if empty { gt - 1 } else { gt };
                 let content = s.get(pos + 1..content_end).ok_or(Bail)?;
-                let name_len = content.bytes().position(is_white).unwrap_or(content.len());
+                let name_len = (name_stop - pos - 1).min(content.len());
                 if name_len == 0 {
                     return Err(Bail);
                 }
@@ -149,16 +170,56 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The `>` that ends a tag whose text starts at `from`, skipping quoted values as quick-xml does.
+/// Bytes that end a tag's name: XML white space, `>` and the quotes.
+const TAG_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
+/// The `>` that ends a tag, from `from` inside it, skipping quoted values as quick-xml does.
+/// Tags are short: a plain loop costs less than setting up a vector search for each piece.
 fn tag_end(b: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     loop {
-        i += memchr3(b'>', b'"', b'\'', &b[i..])?;
-        match b[i] {
+        let c = *b.get(i)?;
+        match c {
             b'>' => return Some(i),
-            q => i += 1 + memchr(q, &b[i + 1..])? + 1,
+            b'"' | b'\'' => i += 1 + memchr(c, &b[i + 1..])? + 1,
+            _ => i += 1,
         }
     }
+}
+
+/// Bytes that end a piece of text: `<`, `&` and CR.
+const TEXT_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'<' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// The first `<`, `&` or CR at or after `i`, or the end: a plain loop over the first bytes
+/// (most pieces of text are short), a vector search past them.
+fn text_stop(b: &[u8], mut i: usize) -> usize {
+    let near = b.len().min(i + 32);
+    while i < near {
+        if TEXT_STOP[b[i] as usize] {
+            return i;
+        }
+        i += 1;
+    }
+    if i == b.len() {
+        return i;
+    }
+    memchr3(b'<', b'&', b'\r', &b[i..]).map_or(b.len(), |n| i + n)
 }
 
 /// Reads the text run at `pos` (up to the next `<` or the end) in one pass: every reference is
@@ -169,7 +230,7 @@ fn text(s: &str, pos: usize, mut sink: Option<&mut String>, skipping: bool) -> R
     let b = s.as_bytes();
     let mut i = pos;
     loop {
-        let at = memchr3(b'<', b'&', b'\r', &b[i..]).map_or(b.len(), |n| i + n);
+        let at = text_stop(b, i);
         if let Some(out) = sink.as_deref_mut() {
             out.push_str(s.get(i..at).ok_or(Bail)?);
         }
