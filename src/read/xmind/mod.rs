@@ -25,7 +25,7 @@ pub(crate) fn read<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<D
     let mut content = archive::open(reader, limits, options.password.as_deref())?;
     let mut comments = HashMap::new();
     let mut doc = match content.source {
-        Source::Json => match json::parse(&content.text, &content.entry, limits) {
+        Source::Json => match json::parse(content.text.as_str(), &content.entry, limits) {
             // No checksum is stored: a wrong password can also decrypt to text that is not JSON.
             Err(Error::Json { entry, .. }) if content.decrypted => {
                 return Err(Error::WrongPassword { entry });
@@ -33,7 +33,7 @@ pub(crate) fn read<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<D
             other => other?,
         },
         Source::Xml => {
-            let mut doc = xml::parse(&content.text, &content.entry, limits)?;
+            let mut doc = xml::parse(content.text.as_str(), &content.entry, limits)?;
             if xml::is_warning_stub(&doc) {
                 return Err(Error::WarningStub {
                     entry: content.entry,
