@@ -10,6 +10,7 @@ pub(super) mod finish;
 mod json;
 pub(super) mod jsonlex;
 mod xml;
+mod xmlscan;
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};
@@ -27,7 +28,7 @@ pub(crate) fn read<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<D
         // An archive's content is content.json or content.xml: `archive::open` never gives
         // another source.
         Source::Json | Source::Format(_) => {
-            match json::parse(&content.text, &content.entry, limits) {
+            match json::parse(content.text.as_str(), &content.entry, limits) {
                 // No checksum is stored: a wrong password can also decrypt to text that is not JSON.
                 Err(Error::Json { entry, .. }) if content.decrypted => {
                     return Err(Error::WrongPassword { entry });
@@ -36,7 +37,7 @@ pub(crate) fn read<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<D
             }
         }
         Source::Xml => {
-            let mut doc = xml::parse(&content.text, &content.entry, limits)?;
+            let mut doc = xml::parse(content.text.as_str(), &content.entry, limits)?;
             if xml::is_warning_stub(&doc) {
                 return Err(Error::WarningStub {
                     entry: content.entry,

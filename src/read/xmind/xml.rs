@@ -18,6 +18,7 @@ use quick_xml::name::QName;
 
 use super::super::clean::{clean, clean_owned, dimension, parse_range};
 use super::finish::SheetBuilder;
+use super::xmlscan::{Scanner, Token};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 use crate::read::Limits;
@@ -72,11 +73,13 @@ enum Target {
 struct Parser<'a, 'l> {
     entry: &'a str,
     limits: &'l Limits,
-    reader: Reader<&'a [u8]>,
+    src: Src<'a>,
     doc: Document,
     b: Option<SheetBuilder>,
     /// Text of the element being collected.
     buf: String,
+    /// A text run with references, decoded before it goes into a rich note.
+    scratch: String,
     /// Notes being read: plain text, HTML, and plain text derived from the HTML paragraphs.
     note_plain: Option<String>,
     note_html: String,
@@ -91,16 +94,34 @@ struct Parser<'a, 'l> {
     root_name: Option<String>,
 }
 
+/// Where the events come from: [`Scanner`] first, quick-xml when it declines.
+enum Src<'a> {
+    Fast(Scanner<'a>),
+    Quick(Reader<&'a [u8]>),
+}
+
 pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document> {
+    // The scanner declines anything unusual, and any error at all is found again, and
+    // reported, by quick-xml: the result is always the one quick-xml's events give.
+    if let Ok(scanner) = Scanner::new(text) {
+        if let Ok(doc) = parse_with(Src::Fast(scanner), entry, limits) {
+            return Ok(doc);
+        }
+    }
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
+    parse_with(Src::Quick(reader), entry, limits)
+}
+
+fn parse_with(src: Src<'_>, entry: &str, limits: &Limits) -> Result<Document> {
     let mut p = Parser {
         entry,
         limits,
-        reader,
+        src,
         doc: Document::default(),
         b: None,
         buf: String::new(),
+        scratch: String::new(),
         note_plain: None,
         note_html: String::new(),
         note_html_text: String::new(),
@@ -128,86 +149,126 @@ pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document
     Ok(p.doc)
 }
 
-impl Parser<'_, '_> {
+impl<'a> Parser<'a, '_> {
     fn xml_error(&self, message: impl std::fmt::Display) -> Error {
+        let offset = match &self.src {
+            Src::Quick(r) => r.buffer_position(),
+            Src::Fast(_) => 0,
+        };
         Error::Xml {
             entry: self.entry.to_string(),
-            offset: self.reader.buffer_position(),
+            offset,
             message: message.to_string(),
+        }
+    }
+
+    /// The error that sends the document to quick-xml; never reported.
+    fn declined(&self) -> Error {
+        self.xml_error("declined by the fast scanner")
+    }
+
+    /// The next event: from the scanner, or quick-xml's, in the scanner's terms.
+    /// The next event. The scanner decodes a text run straight into the buffer the frame on top
+    /// collects into, and only checks it when no frame collects it.
+    fn next_event(&mut self, top: Option<&Frame>) -> Result<Token<'a>> {
+        let reader = match &mut self.src {
+            Src::Fast(s) => {
+                let sink = match top {
+                    Some(Frame::Text(_)) => Some(&mut self.buf),
+                    Some(Frame::Html | Frame::HtmlTag(_)) => {
+                        self.scratch.clear();
+                        Some(&mut self.scratch)
+                    }
+                    _ => None,
+                };
+                return s.next(sink).map_err(|_| self.declined());
+            }
+            Src::Quick(r) => r,
+        };
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                return Err(Error::Xml {
+                    entry: self.entry.to_string(),
+                    offset: reader.error_position(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        Ok(match event {
+            Event::Start(e) => Token::Start(e),
+            Event::Empty(e) => Token::Empty(e),
+            Event::End(_) => Token::End,
+            Event::Text(t) => Token::Decoded(t.xml10_content()),
+            Event::CData(t) => Token::Decoded(t.xml10_content()),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => Token::Decoded(Cow::Owned(c.to_string())),
+                Ok(None) => match resolve_predefined_entity(&r) {
+                    Some(s) => Token::Decoded(Cow::Borrowed(s)),
+                    None => {
+                        let why = if self.saw_doctype {
+                            "; entities declared in a DTD are never expanded"
+                        } else {
+                            ""
+                        };
+                        return Err(self.xml_error(format!("undefined entity &{};{why}", &*r)));
+                    }
+                },
+                Err(e) => return Err(self.xml_error(e)),
+            },
+            Event::DocType(_) => Token::DocType,
+            Event::Eof => Token::Eof,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => Token::Other,
+        })
+    }
+
+    /// Skips the rest of the element `e` just opened, however deep.
+    fn skip(&mut self, e: &BytesStart) -> Result<()> {
+        match &mut self.src {
+            Src::Fast(s) => s.skip().map_err(|_| self.declined()),
+            Src::Quick(r) => {
+                let end = e.to_end().into_owned();
+                r.read_to_end(end.name())
+                    .map(|_| ())
+                    .map_err(|err| self.xml_error(err))
+            }
         }
     }
 
     fn run(&mut self) -> Result<()> {
         let mut stack: Vec<Frame> = Vec::new();
         loop {
-            let event = match self.reader.read_event() {
-                Ok(e) => e,
-                Err(e) => {
-                    return Err(Error::Xml {
-                        entry: self.entry.to_string(),
-                        offset: self.reader.error_position(),
-                        message: e.to_string(),
-                    });
-                }
-            };
-            match event {
-                Event::Start(e) => match self.open(stack.last(), &e, false)? {
+            match self.next_event(stack.last())? {
+                Token::Start(e) => match self.open(stack.last(), &e, false)? {
                     Some(frame) => stack.push(frame),
-                    None => {
-                        // Not needed: skip the whole element, however deep.
-                        let end = e.to_end().into_owned();
-                        self.reader
-                            .read_to_end(end.name())
-                            .map_err(|err| self.xml_error(err))?;
-                    }
+                    // Not needed: skip the whole element, however deep.
+                    None => self.skip(&e)?,
                 },
-                Event::Empty(e) => {
+                Token::Empty(e) => {
                     if let Some(frame) = self.open(stack.last(), &e, true)? {
                         self.close(frame)?;
                     }
                 }
-                Event::End(_) => {
+                Token::End => {
                     if let Some(frame) = stack.pop() {
                         self.close(frame)?;
                     }
                 }
-                Event::Text(t) => {
+                Token::Text => {
+                    // Already in `buf`; a rich note's text is escaped into the HTML here.
+                    if let Some(Frame::Html | Frame::HtmlTag(_)) = stack.last() {
+                        let s = std::mem::take(&mut self.scratch);
+                        self.push_text(stack.last(), &s);
+                        self.scratch = s;
+                    }
+                }
+                Token::Decoded(s) => {
                     if collecting(stack.last()) {
-                        let s = t.xml10_content();
                         self.push_text(stack.last(), &s);
                     }
                 }
-                Event::CData(t) => {
-                    if collecting(stack.last()) {
-                        let s = t.xml10_content();
-                        self.push_text(stack.last(), &s);
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    let mut utf8 = [0u8; 4];
-                    let c: &str = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.encode_utf8(&mut utf8),
-                        Ok(None) => match resolve_predefined_entity(&r) {
-                            Some(s) => s,
-                            None => {
-                                let why = if self.saw_doctype {
-                                    "; entities declared in a DTD are never expanded"
-                                } else {
-                                    ""
-                                };
-                                return Err(
-                                    self.xml_error(format!("undefined entity &{};{why}", &*r))
-                                );
-                            }
-                        },
-                        Err(e) => return Err(self.xml_error(e)),
-                    };
-                    if collecting(stack.last()) {
-                        self.push_text(stack.last(), c);
-                    }
-                }
-                Event::DocType(_) => self.saw_doctype = true,
-                Event::Eof => {
+                Token::DocType => self.saw_doctype = true,
+                Token::Eof => {
                     if !stack.is_empty() || self.b.is_some() {
                         return Err(
                             self.xml_error("unexpected end of the document: elements left open")
@@ -215,7 +276,7 @@ impl Parser<'_, '_> {
                     }
                     break;
                 }
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Token::Other => {}
             }
         }
         Ok(())
@@ -904,5 +965,185 @@ mod tests {
             assert_eq!(q_err, o_err, "{tag:?}");
             assert_eq!(q, o, "{tag:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod scanner_tests {
+    use super::*;
+
+    fn both(text: &str) -> (Option<Result<Document>>, Result<Document>) {
+        let limits = Limits::default();
+        let fast = Scanner::new(text)
+            .ok()
+            .map(|s| parse_with(Src::Fast(s), "content.xml", &limits));
+        let mut reader = Reader::from_str(text);
+        reader.config_mut().check_end_names = true;
+        (fast, parse_with(Src::Quick(reader), "content.xml", &limits))
+    }
+
+    /// Whenever the scanner accepts a document, the result is exactly quick-xml's.
+    fn check(text: &str) -> bool {
+        let (fast, quick) = both(text);
+        match fast {
+            Some(Ok(doc)) => {
+                assert_eq!(Some(&doc), quick.as_ref().ok(), "{text:?}");
+                true
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn the_scanner_reads_common_maps_and_agrees_with_quick_xml() {
+        let map = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xmap-content xmlns=\"urn:x\" \
+            xmlns:xlink=\"l\"><sheet id=\"s\"><topic id=\"t0\" xlink:href=\"https://e/?a=1&amp;b\">\
+            <title>A &lt;b&gt; &amp; &#x4e2d;&#20013;\r\nx\ry</title><children><topics type=\
+            \"attached\"><topic id='t1' timestamp=\"1\"><title>t1</title><notes><plain>p</plain>\
+            <html><xhtml:p>a&amp;b<xhtml:img xhtml:src=\"x.png\"/></xhtml:p></html></notes>\
+            <labels><label>l</label></labels><marker-refs><marker-ref marker-id=\"m\"/>\
+            </marker-refs><extensions><x a=\">\">&unknown;</x></extensions></topic></topics>\
+            </children></topic><title>S</title></sheet></xmap-content >";
+        assert!(check(map));
+    }
+
+    #[test]
+    fn the_scanner_declines_what_it_does_not_know() {
+        for text in [
+            "<xmap-content><!-- c --></xmap-content>",
+            "<xmap-content><sheet><topic><title><![CDATA[x]]></title></topic></sheet></xmap-content>",
+            "<!DOCTYPE x><xmap-content/>",
+            "\u{FEFF}<xmap-content/>",
+            "<xmap-content><sheet></sheet >",
+            "<xmap-content></xmap>",
+            "<xmap-content>&nope;</xmap-content>",
+            "<xmap-content>&#0;</xmap-content>",
+            "<xmap-content>& </xmap-content>",
+            "<xmap-content><a b=\"x></xmap-content>",
+            "<xmap-content><sheet><topic><title>x",
+            "<?>",
+            "<>",
+        ] {
+            let (fast, quick) = both(text);
+            assert!(!matches!(fast, Some(Ok(_))), "{text:?} {quick:?}");
+        }
+    }
+
+    #[test]
+    fn random_documents_read_the_same_through_the_scanner() {
+        // Mostly well-formed trees of the elements the reader knows (and some it skips), with
+        // texts, references and attributes of every kind, and now and then a stray piece.
+        let names = [
+            "sheet",
+            "topic",
+            "title",
+            "children",
+            "topics",
+            "notes",
+            "plain",
+            "html",
+            "xhtml:p",
+            "xhtml:span",
+            "xhtml:img",
+            "xhtml:a",
+            "labels",
+            "label",
+            "marker-refs",
+            "marker-ref",
+            "boundaries",
+            "boundary",
+            "summaries",
+            "summary",
+            "relationships",
+            "relationship",
+            "extensions",
+            "x",
+        ];
+        let attrs = [
+            "",
+            " id=\"a\"",
+            " id='b&amp;c'",
+            " type=\"detached\"",
+            " type=\"summary\"",
+            " xlink:href=\"h?a=1&amp;b\"",
+            " marker-id=\"m\"",
+            " range=\"(0,1)\"",
+            " topic-id=\"a\"",
+            " src=\"x.png\"",
+            " a=\">\"",
+            " a = 'x' ",
+            " id=\"a\" id=\"b\"",
+            " a=\"&#10;\"",
+            " a=\"\t\"",
+            " end1=\"a\" end2=\"b\"",
+            " branch=\"folded\"",
+        ];
+        let texts = [
+            "text", " ", "\r\n", "\r", "\n", "&lt;", "&amp;", "&#65;", "&#x4e2d;", "&#13;", "中文",
+            "\u{1}", "\u{FFFE}", ">", "\"", "'", "a&gt;b",
+        ];
+        let stray = [
+            "&bad;",
+            "&",
+            "<!--c-->",
+            "<?pi x?>",
+            "</ x>",
+            "<![CDATA[d]]>",
+            "</topic>",
+            "<topic>",
+            "&#0;",
+            "<",
+            "<a b='>",
+            "</title >",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
+        };
+        let mut accepted = 0;
+        let runs = 20_000;
+        for _ in 0..runs {
+            let mut text = String::from("<xmap-content><sheet><topic><title>T</title>");
+            let mut open: Vec<&str> = Vec::new();
+            for _ in 0..next() % 40 {
+                match next() % 10 {
+                    0..=3 => {
+                        let name = names[next() % names.len()];
+                        let attr = attrs[next() % attrs.len()];
+                        if next() % 4 == 0 {
+                            text.push_str(&format!("<{name}{attr}/>"));
+                        } else {
+                            text.push_str(&format!("<{name}{attr}>"));
+                            open.push(name);
+                        }
+                    }
+                    4..=5 => {
+                        if let Some(name) = open.pop() {
+                            text.push_str(&format!("</{name}>"));
+                        }
+                    }
+                    6..=8 => text.push_str(texts[next() % texts.len()]),
+                    _ => {
+                        if next() % 8 == 0 {
+                            text.push_str(stray[next() % stray.len()]);
+                        }
+                    }
+                }
+            }
+            while let Some(name) = open.pop() {
+                text.push_str(&format!("</{name}>"));
+            }
+            if next() % 16 != 0 {
+                text.push_str("</topic></sheet></xmap-content>");
+            }
+            accepted += check(&text) as usize;
+        }
+        assert!(
+            accepted > runs / 2,
+            "only {accepted} of {runs} documents went through the scanner"
+        );
     }
 }
