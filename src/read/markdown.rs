@@ -117,7 +117,11 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
                 note.push(event);
                 if *nest == 0 {
                     let note = std::mem::take(note);
-                    if let Some(title) = sheet_comment(&note) {
+                    // Only at the top level: inside a list item it is the item's note (the
+                    // item indexes the sheet being read).
+                    if let Some(title) =
+                        sheet_comment(&note).filter(|_| open.is_empty() && lists == 0)
+                    {
                         // Our writer's `<!-- Sheet N: TITLE -->`: the sheet so far is done.
                         if !items.is_empty() {
                             let done = std::mem::take(&mut items);
@@ -137,8 +141,8 @@ pub(super) fn read(bytes: &[u8], options: &ReadOptions) -> Result<Document> {
                         continue;
                     }
                     let owner = open.last().copied().or(heading.map(|_| items.len() - 1));
-                    match owner {
-                        Some(i) => items[i].note.extend(note),
+                    match owner.and_then(|i| items.get_mut(i)) {
+                        Some(item) => item.note.extend(note),
                         None => pre_note.extend(note),
                     }
                     mode = Mode::Normal;
@@ -833,6 +837,20 @@ mod tests {
             s.topic(s.root().children[0]).notes.as_ref().unwrap().plain,
             "quoted"
         );
+    }
+
+    #[test]
+    fn a_sheet_comment_inside_an_item_is_its_note() {
+        // Found by the property test: the comment ended the sheet while the item was open.
+        let doc = read(b"- <!-- Sheet 1: x -->\n  > q", &ReadOptions::default()).unwrap();
+        assert_eq!(doc.sheets.len(), 1);
+        let doc = read(
+            b"# A\n\n<!-- Sheet 2: B -->\n\n# B\n",
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(doc.sheets.len(), 2);
+        assert_eq!(doc.sheets[1].title, "B");
     }
 
     #[test]
