@@ -203,6 +203,93 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
+    /// The scalar items of a list, or of a lone value taken as a list of one: what
+    /// `self.small(first)?.items()` kept by [`Small::scalar`] gives, without building the value.
+    /// Objects and arrays among the items are skipped. The texts are cleaned by the caller, after
+    /// the whole value has been read (as with a `Small`, a syntax error later in the value wins).
+    fn scalar_items(&mut self, first: Event<'a>) -> Result<Vec<Cow<'a, str>>> {
+        let mut out = Vec::new();
+        if first != Event::StartArray {
+            self.push_scalar(first, &mut out)?;
+            return Ok(out);
+        }
+        loop {
+            match self.next()? {
+                Event::EndArray => return Ok(out),
+                e => self.push_scalar(e, &mut out)?,
+            }
+        }
+    }
+
+    /// Pushes a scalar event's text (a number or boolean as written); skips a container.
+    fn push_scalar(&mut self, e: Event<'a>, out: &mut Vec<Cow<'a, str>>) -> Result<()> {
+        if let Some(s) = self.scalar_event(e)? {
+            out.push(s);
+        }
+        Ok(())
+    }
+
+    /// A scalar event's text ([`Small::scalar`]); `None` for null, or for a container, skipped.
+    fn scalar_event(&mut self, e: Event<'a>) -> Result<Option<Cow<'a, str>>> {
+        Ok(match e {
+            Event::Str(s) => Some(s),
+            Event::Num(n) => Some(Cow::Borrowed(n)),
+            Event::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
+            Event::Null => None,
+            other => {
+                self.skip(&other)?;
+                None
+            }
+        })
+    }
+
+    /// The marker ids of `markers`: each item an object with `markerId` (or `markerid`, or `id`:
+    /// the first of these whose first occurrence is a scalar) or a bare scalar; a lone value is a
+    /// list of one. The same as reading a `Small` and looking the keys up, without building it.
+    fn marker_items(&mut self, first: Event<'a>) -> Result<Vec<Cow<'a, str>>> {
+        let mut out = Vec::new();
+        if first != Event::StartArray {
+            self.push_marker(first, &mut out)?;
+            return Ok(out);
+        }
+        loop {
+            match self.next()? {
+                Event::EndArray => return Ok(out),
+                e => self.push_marker(e, &mut out)?,
+            }
+        }
+    }
+
+    fn push_marker(&mut self, e: Event<'a>, out: &mut Vec<Cow<'a, str>>) -> Result<()> {
+        if e != Event::StartObject {
+            return self.push_scalar(e, out);
+        }
+        // The first occurrence of each key, and whether it was a scalar.
+        let mut found: [Option<Option<Cow<'a, str>>>; 3] = [None, None, None];
+        loop {
+            let key = match self.next()? {
+                Event::EndObject => break,
+                Event::Key(k) => k,
+                _ => unreachable!("objects hold keys"),
+            };
+            let value = self.next()?;
+            let slot = match key.as_ref() {
+                "markerId" => Some(0),
+                "markerid" => Some(1),
+                "id" => Some(2),
+                _ => None,
+            };
+            match slot {
+                Some(i) if found[i].is_none() => found[i] = Some(self.scalar_event(value)?),
+                _ => self.skip(&value)?,
+            }
+        }
+        if let Some(m) = found.into_iter().flatten().flatten().next() {
+            out.push(m);
+        }
+        Ok(())
+    }
+
     /// Cleans one text and checks its length.
     fn text(&mut self, raw: &str) -> Result<String> {
         if raw.len() > self.limits.max_text {
@@ -446,32 +533,50 @@ impl<'a> Reader<'a, '_> {
         key: &str,
         value: Event<'a>,
     ) -> Result<()> {
-        const KNOWN: &[&str] = &[
-            "id",
-            "title",
-            "notes",
-            "labels",
-            "markers",
-            "href",
-            "image",
-            "summaries",
-            "boundaries",
-            "branch",
-            "comments",
-        ];
-        if !KNOWN.contains(&key) {
-            return self.skip(&value);
-        }
-        // Titles and ids are nearly always plain strings: no need for a Small.
-        if let (Event::Str(s), "title" | "id") = (&value, key) {
-            let s = self.text(s)?;
-            let t = b.topic(id);
-            if key == "title" {
-                t.title = s.into();
-            } else {
-                t.id = s.into();
+        match (key, &value) {
+            // Titles, ids and links are nearly always plain strings, and labels and markers
+            // short lists: read them straight from the events, with no `Small` value.
+            ("title" | "id", Event::Str(s)) => {
+                let s = self.text(s)?;
+                let t = b.topic(id);
+                if key == "title" {
+                    t.title = s.into();
+                } else {
+                    t.id = s.into();
+                }
+                return Ok(());
             }
-            return Ok(());
+            ("href", Event::Str(s)) => {
+                let href = self.text(s)?;
+                if !href.trim().is_empty() {
+                    b.topic(id).link = Some(Box::new(Link::new(href)));
+                }
+                return Ok(());
+            }
+            ("labels", _) => {
+                let raw = self.scalar_items(value)?;
+                let mut labels = Vec::with_capacity(raw.len());
+                for l in &raw {
+                    labels.push(self.text(l)?);
+                }
+                b.topic(id).labels = labels.into();
+                return Ok(());
+            }
+            ("markers", _) => {
+                let raw = self.marker_items(value)?;
+                let mut markers = Vec::with_capacity(raw.len());
+                for m in raw.iter().filter(|m| !m.is_empty()) {
+                    markers.push(self.text(m)?);
+                }
+                b.topic(id).markers = markers.into();
+                return Ok(());
+            }
+            (
+                "id" | "title" | "notes" | "href" | "image" | "summaries" | "boundaries" | "branch"
+                | "comments",
+                _,
+            ) => {}
+            _ => return self.skip(&value),
         }
         let v = self.small(value)?;
         match key {
@@ -480,30 +585,6 @@ impl<'a> Reader<'a, '_> {
             "notes" => {
                 let notes = self.notes(&v)?;
                 b.topic(id).notes = notes.map(Box::new);
-            }
-            "labels" => {
-                let mut labels = Vec::new();
-                for l in v.items() {
-                    if let Some(s) = l.scalar() {
-                        labels.push(self.text(s)?);
-                    }
-                }
-                b.topic(id).labels = labels.into();
-            }
-            "markers" => {
-                let mut markers = Vec::new();
-                for m in v.items() {
-                    let marker = match m {
-                        Small::Obj(_) => ["markerId", "markerid", "id"]
-                            .iter()
-                            .find_map(|k| m.get(k).and_then(Small::scalar)),
-                        other => other.scalar(),
-                    };
-                    if let Some(m) = marker.filter(|m| !m.is_empty()) {
-                        markers.push(self.text(m)?);
-                    }
-                }
-                b.topic(id).markers = markers.into();
             }
             "href" => {
                 let href = self.scalar_text(&v)?;
@@ -569,10 +650,11 @@ impl<'a> Reader<'a, '_> {
     /// `notes`: `{"plain": {"content"}, "realHTML": {"content"}, "html": {…paragraphs…}}`, or a
     /// bare string.
     fn notes(&mut self, v: &Small) -> Result<Option<Notes>> {
-        fn content(v: Option<&Small>) -> Option<String> {
+        // Borrowed from the value until the one copy that `text` makes.
+        fn content<'v>(v: Option<&'v Small>) -> Option<&'v str> {
             match v? {
-                o @ Small::Obj(_) => o.get("content").and_then(Small::scalar).map(str::to_string),
-                other => other.scalar().map(str::to_string),
+                o @ Small::Obj(_) => o.get("content").and_then(Small::scalar),
+                other => other.scalar(),
             }
         }
         let (plain, real_html, zen) = match v {
@@ -583,17 +665,17 @@ impl<'a> Reader<'a, '_> {
                 }
                 (content(v.get("plain")), content(v.get("realHTML")), zen)
             }
-            other => (other.scalar().map(str::to_string), None, ZenHtml::default()),
+            other => (other.scalar(), None, ZenHtml::default()),
         };
-        let html = match real_html {
-            Some(h) if !h.is_empty() => Some(h),
-            _ if !zen.html.is_empty() => Some(zen.html.clone()),
+        let html: Option<Cow<str>> = match real_html {
+            Some(h) if !h.is_empty() => Some(Cow::Borrowed(h)),
+            _ if !zen.html.is_empty() => Some(Cow::Borrowed(&zen.html)),
             _ => None,
         };
-        let plain = match plain {
-            Some(p) => p,
-            None if !zen.plain.is_empty() => zen.plain,
-            None => html.as_deref().map(html_to_text).unwrap_or_default(),
+        let plain: Cow<str> = match plain {
+            Some(p) => Cow::Borrowed(p),
+            None if !zen.plain.is_empty() => Cow::Borrowed(&zen.plain),
+            None => Cow::Owned(html.as_deref().map(html_to_text).unwrap_or_default()),
         };
         if plain.is_empty() && html.is_none() {
             return Ok(None);
