@@ -205,12 +205,16 @@ impl Topic {
     }
 }
 
-/// A topic's id or title: a string holding exactly its bytes, two words wide instead of a
-/// `String`'s three (a 100,000-topic map holds 200,000 of them). It reads like a `&str`
+/// A topic's id or title: a string holding exactly its bytes. It reads like a `&str`
 /// (`t.title.is_empty()`, `t.title.lines()`, `&t.title[..]`, `t.title == "x"`) and is made from a
 /// `String` or `&str` with `.into()`.
+///
+/// Held as a [`compact_str::CompactString`]: a text of up to 24 bytes (most ids and many titles)
+/// is stored in place, with no allocation of its own; a longer one is on the heap, as a `String`
+/// would be. A 100,000-topic map holds 200,000 of these, and one allocation each was a tenth of
+/// the reader's time.
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Text(Box<str>);
+pub struct Text(compact_str::CompactString);
 
 impl Text {
     /// The text as a `&str`.
@@ -239,8 +243,10 @@ impl std::borrow::Borrow<str> for Text {
 }
 
 impl From<String> for Text {
+    /// Takes the string's buffer when it is longer than 24 bytes; a shorter one is copied in
+    /// place and its buffer freed.
     fn from(s: String) -> Text {
-        Text(s.into_boxed_str())
+        Text(s.into())
     }
 }
 
@@ -762,7 +768,7 @@ mod tests {
         );
         #[cfg(target_pointer_width = "64")]
         assert!(
-            std::mem::size_of::<Topic>() <= 128,
+            std::mem::size_of::<Topic>() <= 144,
             "{}",
             std::mem::size_of::<Topic>()
         );

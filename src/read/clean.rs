@@ -1,6 +1,6 @@
 //! Text clean-up shared by both readers: line breaks, control characters, range strings.
 
-use crate::model::{BoundaryRange, ChildRange};
+use crate::model::{BoundaryRange, ChildRange, Text};
 
 /// Normalises text read from a map: CRLF and lone CR become LF (the line structure every writer
 /// relies on), and the characters XML 1.0 cannot carry are removed: C0 controls other than tab and
@@ -13,6 +13,18 @@ pub(crate) fn clean(s: &str) -> (String, bool) {
     match first_special(s.as_bytes()) {
         None => (s.to_string(), false),
         Some(at) => clean_from(s, at),
+    }
+}
+
+/// [`clean`] straight to a [`Text`]: a short text that needs no change is stored in place,
+/// with no `String` allocated on the way.
+pub(crate) fn clean_text(s: &str) -> (Text, bool) {
+    match first_special(s.as_bytes()) {
+        None => (Text::from(s), false),
+        Some(at) => {
+            let (s, dropped) = clean_from(s, at);
+            (s.into(), dropped)
+        }
     }
 }
 

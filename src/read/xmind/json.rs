@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::super::clean::{clean, dimension, parse_range};
+use super::super::clean::{clean, clean_text, dimension, parse_range};
 use super::finish::SheetBuilder;
 use super::jsonlex::{Event, Lexer, SyntaxError};
 use crate::error::{Error, Result};
@@ -290,8 +290,15 @@ impl<'a> Reader<'a, '_> {
         Ok(())
     }
 
-    /// Cleans one text and checks its length.
-    fn text(&mut self, raw: &str) -> Result<String> {
+    /// [`Reader::text`] for a title or id, made straight into the model's [`Text`].
+    fn model_text(&mut self, raw: &str) -> Result<Text> {
+        self.check_length(raw)?;
+        let (s, dropped) = clean_text(raw);
+        self.dropped_controls += dropped as usize;
+        Ok(s)
+    }
+
+    fn check_length(&self, raw: &str) -> Result<()> {
         if raw.len() > self.limits.max_text {
             return Err(Error::Limit {
                 entry: self.entry.to_string(),
@@ -300,6 +307,12 @@ impl<'a> Reader<'a, '_> {
                 option: "--max-text",
             });
         }
+        Ok(())
+    }
+
+    /// Cleans one text and checks its length.
+    fn text(&mut self, raw: &str) -> Result<String> {
+        self.check_length(raw)?;
         let (s, dropped) = clean(raw);
         self.dropped_controls += dropped as usize;
         Ok(s)
@@ -537,12 +550,12 @@ impl<'a> Reader<'a, '_> {
             // Titles, ids and links are nearly always plain strings, and labels and markers
             // short lists: read them straight from the events, with no `Small` value.
             ("title" | "id", Event::Str(s)) => {
-                let s = self.text(s)?;
+                let s = self.model_text(s)?;
                 let t = b.topic(id);
                 if key == "title" {
-                    t.title = s.into();
+                    t.title = s;
                 } else {
-                    t.id = s.into();
+                    t.id = s;
                 }
                 return Ok(());
             }
