@@ -550,17 +550,25 @@ fn read_entry<R: Read + Seek>(
     }
     let max_by_ratio = compressed.saturating_mul(limits.max_ratio).max(RATIO_FLOOR);
     let cap = limits.max_entry_size.min(max_by_ratio);
-    let mut bytes = Vec::with_capacity(declared.min(cap) as usize + 1);
-    let mut chunk = [0u8; 64 << 10];
+    // Inflated straight into the buffer (no copy through a chunk), sized by the header plus
+    // one byte, so that an honest entry fills it in place and the read that returns 0 (where
+    // the checksum is checked) has room. A lying header makes it grow by doubling, never past
+    // `cap + 1` bytes: one byte more than allowed is an error below.
+    let room = |len: usize| -> usize { (len.max(64 << 10) * 2).min(cap as usize + 1) };
+    let mut bytes = vec![0u8; declared.min(cap) as usize + 1];
+    let mut filled = 0;
     loop {
-        let n = match file.read(&mut chunk) {
+        if filled == bytes.len() {
+            bytes.resize(room(filled), 0);
+        }
+        let n = match file.read(&mut bytes[filled..]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(entry_io_error(name, e)),
         };
-        bytes.extend_from_slice(&chunk[..n]);
-        let out = bytes.len() as u64;
+        filled += n;
+        let out = filled as u64;
         if out > limits.max_entry_size {
             return Err(size_limit(name, limits));
         }
@@ -568,6 +576,7 @@ fn read_entry<R: Read + Seek>(
             return Err(ratio_limit(name, limits));
         }
     }
+    bytes.truncate(filled);
     Ok(bytes)
 }
 

@@ -101,6 +101,46 @@ impl<'a> Small<'a> {
     }
 }
 
+/// A key of a topic object, told apart once (by length and bytes, not by comparing it with
+/// each name in turn).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Id,
+    Title,
+    Children,
+    Notes,
+    Labels,
+    Markers,
+    Href,
+    Image,
+    Summaries,
+    Boundaries,
+    Branch,
+    Comments,
+    /// Any other key (`class`, `style`, `structureClass`, …): skipped.
+    Other,
+}
+
+impl Field {
+    fn of(key: &str) -> Field {
+        match key.as_bytes() {
+            b"id" => Field::Id,
+            b"title" => Field::Title,
+            b"children" => Field::Children,
+            b"notes" => Field::Notes,
+            b"labels" => Field::Labels,
+            b"markers" => Field::Markers,
+            b"href" => Field::Href,
+            b"image" => Field::Image,
+            b"summaries" => Field::Summaries,
+            b"boundaries" => Field::Boundaries,
+            b"branch" => Field::Branch,
+            b"comments" => Field::Comments,
+            _ => Field::Other,
+        }
+    }
+}
+
 /// Where the topic walk is.
 #[derive(Clone, Copy)]
 enum Frame {
@@ -438,7 +478,8 @@ impl<'a> Reader<'a, '_> {
                         _ => unreachable!("objects hold keys"),
                     };
                     let value = self.next()?;
-                    if key == "children" {
+                    let field = Field::of(&key);
+                    if field == Field::Children {
                         match value {
                             Event::StartObject => stack.push(Frame::Children { id, depth }),
                             Event::StartArray => stack.push(Frame::List {
@@ -449,7 +490,7 @@ impl<'a> Reader<'a, '_> {
                             other => self.skip(&other)?,
                         }
                     } else {
-                        self.topic_field(b, id, &key, value)?;
+                        self.topic_field(b, id, &key, field, value)?;
                     }
                 }
                 Frame::Children { id, depth } => {
@@ -539,34 +580,34 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// A key of a topic other than `children`, whose value starts with `value`.
+    #[inline]
     fn topic_field(
         &mut self,
         b: &mut SheetBuilder,
         id: TopicId,
         key: &str,
+        field: Field,
         value: Event<'a>,
     ) -> Result<()> {
-        match (key, &value) {
-            // Titles, ids and links are nearly always plain strings, and labels and markers
-            // short lists: read them straight from the events, with no `Small` value.
-            ("title" | "id", Event::Str(s)) => {
-                let s = self.model_text(s)?;
-                let t = b.topic(id);
-                if key == "title" {
-                    t.title = s;
-                } else {
-                    t.id = s;
-                }
+        match (field, &value) {
+            // Titles, ids and links are nearly always plain strings, labels and markers short
+            // lists, and notes plain: read them straight from the events, with no `Small` value.
+            (Field::Title, Event::Str(s)) => {
+                b.topic(id).title = self.model_text(s)?;
                 return Ok(());
             }
-            ("href", Event::Str(s)) => {
+            (Field::Id, Event::Str(s)) => {
+                b.topic(id).id = self.model_text(s)?;
+                return Ok(());
+            }
+            (Field::Href, Event::Str(s)) => {
                 let href = self.text(s)?;
                 if !href.trim().is_empty() {
                     b.topic(id).link = Some(Box::new(Link::new(href)));
                 }
                 return Ok(());
             }
-            ("labels", _) => {
+            (Field::Labels, _) => {
                 let raw = self.scalar_items(value)?;
                 let mut labels = Vec::with_capacity(raw.len());
                 for l in &raw {
@@ -575,7 +616,7 @@ impl<'a> Reader<'a, '_> {
                 b.topic(id).labels = labels.into();
                 return Ok(());
             }
-            ("markers", _) => {
+            (Field::Markers, _) => {
                 let raw = self.marker_items(value)?;
                 let mut markers = Vec::with_capacity(raw.len());
                 for m in raw.iter().filter(|m| !m.is_empty()) {
@@ -584,12 +625,15 @@ impl<'a> Reader<'a, '_> {
                 b.topic(id).markers = markers.into();
                 return Ok(());
             }
-            (
-                "id" | "title" | "notes" | "href" | "image" | "summaries" | "boundaries" | "branch"
-                | "comments",
-                _,
-            ) => {}
-            _ => return self.skip(&value),
+            (Field::Notes, _) => {
+                if let Some((plain, html)) = self.quick_notes(&value)? {
+                    let notes = self.finish_notes(plain.as_deref(), html.as_deref(), None)?;
+                    b.topic(id).notes = notes.map(Box::new);
+                    return Ok(());
+                }
+            }
+            (Field::Other | Field::Children, _) => return self.skip(&value),
+            _ => {}
         }
         let v = self.small(value)?;
         match key {
@@ -663,31 +707,90 @@ impl<'a> Reader<'a, '_> {
     /// `notes`: `{"plain": {"content"}, "realHTML": {"content"}, "html": {…paragraphs…}}`, or a
     /// bare string.
     fn notes(&mut self, v: &Small) -> Result<Option<Notes>> {
-        // Borrowed from the value until the one copy that `text` makes.
         fn content<'v>(v: Option<&'v Small>) -> Option<&'v str> {
             match v? {
                 o @ Small::Obj(_) => o.get("content").and_then(Small::scalar),
                 other => other.scalar(),
             }
         }
-        let (plain, real_html, zen) = match v {
+        match v {
             Small::Obj(_) => {
                 let mut zen = ZenHtml::default();
                 if let Some(h) = v.get("html") {
                     zen.read(h);
                 }
-                (content(v.get("plain")), content(v.get("realHTML")), zen)
+                let (plain, real_html) = (content(v.get("plain")), content(v.get("realHTML")));
+                self.finish_notes(plain, real_html, Some(&zen))
             }
-            other => (other.scalar(), None, ZenHtml::default()),
-        };
+            other => self.finish_notes(other.scalar(), None, None),
+        }
+    }
+
+    /// `notes` in its common shapes, read straight from the events: a string, or an object of
+    /// `plain` and `realHTML`, each a string or `{"content": string}`. Gives their texts, or
+    /// `None` for any other shape, with the lexer put back at the start of the value for
+    /// [`Reader::small`] (an error met on the way is the error `small` would meet).
+    #[allow(clippy::type_complexity)]
+    fn quick_notes(
+        &mut self,
+        first: &Event<'a>,
+    ) -> Result<Option<(Option<Cow<'a, str>>, Option<Cow<'a, str>>)>> {
+        if let Event::Str(s) = first {
+            return Ok(Some((Some(s.clone()), None)));
+        }
+        if *first != Event::StartObject {
+            return Ok(None);
+        }
+        let mark = self.lx.mark();
+        let (mut plain, mut html) = (None, None);
+        loop {
+            let key = match self.next()? {
+                Event::EndObject => return Ok(Some((plain, html))),
+                Event::Key(k) => k,
+                _ => unreachable!("objects hold keys"),
+            };
+            let slot = match key.as_ref() {
+                "plain" if plain.is_none() => &mut plain,
+                "realHTML" if html.is_none() => &mut html,
+                _ => break,
+            };
+            let text = match self.next()? {
+                Event::Str(s) => s,
+                Event::StartObject => {
+                    if !matches!(self.next()?, Event::Key(k) if k == "content") {
+                        break;
+                    }
+                    let Event::Str(s) = self.next()? else { break };
+                    if self.next()? != Event::EndObject {
+                        break;
+                    }
+                    s
+                }
+                _ => break,
+            };
+            *slot = Some(text);
+        }
+        self.lx.reset(mark);
+        Ok(None)
+    }
+
+    /// Notes from their parts: `plain`, `realHTML`, and Zen's structured `html` if any.
+    fn finish_notes(
+        &mut self,
+        plain: Option<&str>,
+        real_html: Option<&str>,
+        zen: Option<&ZenHtml>,
+    ) -> Result<Option<Notes>> {
+        let (zen_html, zen_plain) = zen.map_or(("", ""), |z| (z.html.as_str(), z.plain.as_str()));
+        // Borrowed until the one copy that `text` makes.
         let html: Option<Cow<str>> = match real_html {
             Some(h) if !h.is_empty() => Some(Cow::Borrowed(h)),
-            _ if !zen.html.is_empty() => Some(Cow::Borrowed(&zen.html)),
+            _ if !zen_html.is_empty() => Some(Cow::Borrowed(zen_html)),
             _ => None,
         };
         let plain: Cow<str> = match plain {
             Some(p) => Cow::Borrowed(p),
-            None if !zen.plain.is_empty() => Cow::Borrowed(&zen.plain),
+            None if !zen_plain.is_empty() => Cow::Borrowed(zen_plain),
             None => Cow::Owned(html.as_deref().map(html_to_text).unwrap_or_default()),
         };
         if plain.is_empty() && html.is_none() {

@@ -55,6 +55,15 @@ enum State {
     Done,
 }
 
+/// A saved position of a [`Lexer`].
+#[derive(Clone, Copy)]
+pub(crate) struct Mark {
+    pos: usize,
+    start: usize,
+    state: State,
+    depth: usize,
+}
+
 pub(crate) struct Lexer<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -81,6 +90,27 @@ impl<'a> Lexer<'a> {
             stack: Vec::new(),
             state: State::Value,
         }
+    }
+
+    /// Where the lexer is, to come back to with [`Lexer::reset`] (from anywhere inside the
+    /// value being read when it was taken).
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            pos: self.pos,
+            start: self.start,
+            state: self.state,
+            depth: self.stack.len(),
+        }
+    }
+
+    /// Back to a [`Lexer::mark`]: the containers opened since are forgotten; the ones open then
+    /// are still on the stack, unchanged, since nothing below them closed.
+    pub(crate) fn reset(&mut self, m: Mark) {
+        debug_assert!(self.stack.len() >= m.depth);
+        self.pos = m.pos;
+        self.start = m.start;
+        self.state = m.state;
+        self.stack.truncate(m.depth);
     }
 
     /// Byte offset where the last event began.
@@ -246,15 +276,16 @@ impl<'a> Lexer<'a> {
     /// than 16 bytes or has a backslash: [`Lexer::string`] reads it then.
     fn short_string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos + 1;
-        let head = self.bytes.get(start..)?;
-        for (n, &b) in head.iter().take(16).enumerate() {
-            match b {
+        let end = (start + 16).min(self.bytes.len());
+        let mut i = start;
+        while i < end {
+            match self.bytes[i] {
                 b'"' => {
-                    self.pos = start + n + 1;
-                    return Some(Cow::Borrowed(&self.text[start..start + n]));
+                    self.pos = i + 1;
+                    return Some(Cow::Borrowed(&self.text[start..i]));
                 }
                 b'\\' => return None,
-                _ => {}
+                _ => i += 1,
             }
         }
         None
