@@ -878,3 +878,107 @@ impl ZenHtml {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader<'a>(text: &'a str, limits: &'a Limits) -> Reader<'a, 'a> {
+        Reader {
+            lx: Lexer::new(text),
+            entry: "content.json",
+            limits,
+            sheets: Vec::new(),
+            warnings: Vec::new(),
+            marker_names: BTreeMap::new(),
+            dropped_controls: 0,
+        }
+    }
+
+    /// The notes, labels and markers read from the events equal what the general path (a
+    /// `Small` value, then its lookups) gives, for the common shapes and for the odd ones that
+    /// send the quick paths back.
+    #[test]
+    fn quick_paths_equal_the_small_value_path() {
+        let notes = [
+            r#""bare""#,
+            r#"{"plain": {"content": "p"}}"#,
+            r#"{"plain": {"content": "p\n\u00e9"}, "realHTML": {"content": "<p>h</p>"}}"#,
+            r#"{"realHTML": {"content": "<p>only <b>html</b></p>"}}"#,
+            r#"{"plain": "as a string"}"#,
+            r#"{"plain": {"content": 12}}"#,
+            r#"{"plain": {"content": "p", "x": 1}}"#,
+            r#"{"plain": {"content": "first"}, "plain": {"content": "second"}}"#,
+            r#"{"plain": null, "realHTML": {"content": "<p>h</p>"}}"#,
+            r#"{"html": {"content": {"paragraphs": [{"spans": [{"text": "zen"}]}]}}}"#,
+            r#"{"plain": {"content": "p"}, "html": {"content": {"paragraphs": []}}}"#,
+            r#"{"other": 1, "plain": {"content": "p"}}"#,
+            r#"{"plain": {"x": "y"}}"#,
+            r#"{}"#,
+            r#"null"#,
+            r#"7"#,
+            r#"[1, 2]"#,
+        ];
+        let limits = Limits::default();
+        for n in notes {
+            let mut general = reader(n, &limits);
+            let first = general.next().unwrap();
+            let v = general.small(first).unwrap();
+            let expected = general.notes(&v).unwrap();
+
+            let doc = format!(r#"[{{"rootTopic": {{"title": "r", "notes": {n}}}}}]"#);
+            let got = parse(&doc, "content.json", &limits).unwrap();
+            let got = got.sheets[0].topics[0].notes.as_deref().cloned();
+            assert_eq!(got, expected, "notes {n}");
+        }
+
+        let lists = [
+            r#"["a", "b"]"#,
+            r#""one""#,
+            r#"[1, true, null, {"x": 1}, ["y"], "z"]"#,
+            r#"[{"markerId": "m"}, {"markerid": "l"}, {"id": "i"}, "bare"]"#,
+            r#"[{"markerId": {"deep": 1}, "id": "fallback"}, {"markerId": "a", "markerId": "b"}]"#,
+            r#"[{"markerId": null, "markerid": "x"}, {"markerId": ""}, {}]"#,
+            r#"{"markerId": "lone"}"#,
+            r#"null"#,
+        ];
+        for l in lists {
+            let mut general = reader(l, &limits);
+            let first = general.next().unwrap();
+            let v = general.small(first).unwrap();
+            let labels: Vec<String> = v
+                .items()
+                .iter()
+                .filter_map(|x| x.scalar())
+                .map(str::to_string)
+                .collect();
+            let markers: Vec<String> = v
+                .items()
+                .iter()
+                .filter_map(|m| match m {
+                    Small::Obj(_) => ["markerId", "markerid", "id"]
+                        .iter()
+                        .find_map(|k| m.get(k).and_then(Small::scalar)),
+                    other => other.scalar(),
+                })
+                .filter(|m| !m.is_empty())
+                .map(str::to_string)
+                .collect();
+            let doc = format!(r#"[{{"rootTopic": {{"labels": {l}, "markers": {l}}}}}]"#);
+            let got = parse(&doc, "content.json", &limits).unwrap();
+            let root = &got.sheets[0].topics[0];
+            assert_eq!(root.labels.to_vec(), labels, "labels {l}");
+            assert_eq!(root.markers.to_vec(), markers, "markers {l}");
+        }
+    }
+
+    /// A quick path that gives up rewinds the lexer: what follows the value is still read.
+    #[test]
+    fn a_rewound_value_leaves_the_rest_of_the_topic_intact() {
+        let doc = r#"[{"rootTopic": {"notes": {"plain": {"content": "p", "x": [1, {"a": 2}]}}, "title": "after", "children": {"attached": [{"title": "c"}]}}}]"#;
+        let d = parse(doc, "content.json", &Limits::default()).unwrap();
+        let t = &d.sheets[0].topics;
+        assert_eq!((t[0].title.as_str(), t[1].title.as_str()), ("after", "c"));
+        assert_eq!(t[0].notes.as_ref().unwrap().plain.as_str(), "p");
+    }
+}
