@@ -36,6 +36,27 @@ pub(crate) fn clean_owned(s: String) -> (String, bool) {
     }
 }
 
+/// Whether [`clean`] could change any part of `b`: false when the whole text has no C0 control
+/// but tab and LF and no U+FFFE or U+FFFF, and then each text taken from it unchanged (not
+/// unescaped) needs no cleaning. One pass over a whole entry is cheaper than one call per title:
+/// the control test runs on 64-byte blocks in a form the compiler turns into vector compares, and
+/// the two noncharacters are found with `memmem` (a plain byte test would stop at every 0xEF,
+/// the lead byte of common CJK punctuation such as `，`).
+pub(crate) fn may_need_clean(b: &[u8]) -> bool {
+    let control = |c: u8| (c < 0x20) & (c != b'\n') & (c != b'\t');
+    let mut blocks = b.chunks_exact(64);
+    for block in &mut blocks {
+        if block.iter().fold(false, |hit, &c| hit | control(c)) {
+            return true;
+        }
+    }
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF: one search for EF BF (itself rare: only
+    // U+FFC0 to U+FFFF start so), then a look at the byte after.
+    blocks.remainder().iter().any(|&c| control(c))
+        || memchr::memmem::find_iter(b, b"\xEF\xBF")
+            .any(|at| matches!(b.get(at + 2), Some(0xBE | 0xBF)))
+}
+
 /// Bytes that may start something [`clean`] changes: C0 controls other than tab and LF, and
 /// the first byte of U+FFFE and U+FFFF (EF BF BE, EF BF BF).
 const SPECIAL: [bool; 256] = {
@@ -188,6 +209,36 @@ impl RawRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `may_need_clean` says no exactly when `clean` changes nothing, block edges included.
+    #[test]
+    fn may_need_clean_agrees_with_clean() {
+        let pieces = [
+            "a", "中", "，", "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "\r", "\n", "\t", "\u{8}",
+            "\u{1F}", " ", "\u{EFFF}", "\u{FFE0}", "\u{FFBF}",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..4000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut s = String::new();
+            let mut x = seed;
+            // Mostly plain text, long enough to cross 64-byte blocks.
+            for _ in 0..(seed % 150) {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let p = (x >> 33) as usize;
+                s.push_str(if p % 23 == 0 {
+                    pieces[(p / 23) % pieces.len()]
+                } else {
+                    "a"
+                });
+            }
+            assert_eq!(may_need_clean(s.as_bytes()), clean(&s).0 != s, "{s:?}");
+        }
+    }
 
     #[test]
     fn clean_normalises_line_breaks_and_drops_only_what_xml_cannot_carry() {

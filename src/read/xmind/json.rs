@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::super::clean::{clean, clean_text, dimension, parse_range};
+use super::super::clean::{clean, clean_text, dimension, may_need_clean, parse_range};
 use super::finish::SheetBuilder;
 use super::jsonlex::{Event, Lexer, SyntaxError};
 use crate::error::{Error, Result};
@@ -40,6 +40,7 @@ pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document
         warnings: Vec::new(),
         marker_names: BTreeMap::new(),
         dropped_controls: 0,
+        plain: !may_need_clean(text.as_bytes()),
     };
     r.document()?;
     if r.dropped_controls > 0 {
@@ -164,6 +165,9 @@ struct Reader<'a, 'l> {
     warnings: Vec<String>,
     marker_names: BTreeMap<String, String>,
     dropped_controls: usize,
+    /// The whole entry needs no [`clean`]: a string taken from it as it is (with no escape)
+    /// is kept without looking at it again.
+    plain: bool,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -331,13 +335,17 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// [`Reader::text`] for a title or id, made straight into the model's [`Text`].
-    fn model_text(&mut self, raw: &str) -> Result<Text> {
+    fn model_text(&mut self, raw: &Cow<str>) -> Result<Text> {
         self.check_length(raw)?;
+        if self.plain && matches!(raw, Cow::Borrowed(_)) {
+            return Ok(Text::from(raw.as_ref()));
+        }
         let (s, dropped) = clean_text(raw);
         self.dropped_controls += dropped as usize;
         Ok(s)
     }
 
+    #[inline]
     fn check_length(&self, raw: &str) -> Result<()> {
         if raw.len() > self.limits.max_text {
             return Err(Error::Limit {
@@ -892,6 +900,7 @@ mod tests {
             warnings: Vec::new(),
             marker_names: BTreeMap::new(),
             dropped_controls: 0,
+            plain: false,
         }
     }
 
