@@ -1,6 +1,7 @@
 //! The zip container: recognise what the input is, check the limits, find the content entry and
 //! read it (and comments.xml / markers/markerSheet.xml for XMind 8) as UTF-8 text.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -116,7 +117,7 @@ pub(super) fn open<R: Read + Seek>(
     if decrypted {
         bytes = decrypt_entry(&manifest, &entry, password, &bytes)?;
     }
-    let text = ContentText::decode(bytes, &entry, &mut warnings);
+    let text = ContentText::decode(bytes);
     let mut content = Content {
         source,
         entry,
@@ -207,8 +208,8 @@ fn read_bare<R: Read>(reader: R, source: Source, limits: &Limits) -> Result<Cont
     if bytes.len() as u64 > limits.max_entry_size {
         return Err(size_limit(entry, limits));
     }
-    let mut warnings = Vec::new();
-    let text = ContentText::decode(bytes, entry, &mut warnings);
+    let warnings = Vec::new();
+    let text = ContentText::decode(bytes);
     Ok(Content {
         source,
         entry: entry.to_string(),
@@ -593,35 +594,32 @@ fn entry_io_error(name: &str, e: io::Error) -> Error {
     }
 }
 
-/// The content entry's text, kept as the bytes read: checked to be UTF-8 by simdutf8 (several
-/// times faster than `std::str::from_utf8` on text with CJK; this entry is the one large text),
-/// a byte-order mark skipped. Bytes that are not UTF-8 are replaced as [`decode`] does.
+/// The content entry's text, kept as the bytes read until it is parsed: checked to be UTF-8
+/// once, by simdutf8 (several times faster than `std::str::from_utf8` on text with CJK; this
+/// entry is the one large text), where it is used ([`ContentText::text`]), so that a valid entry,
+/// the usual case, is checked once and never copied. A byte-order mark is skipped.
 pub(super) struct ContentText {
     bytes: Vec<u8>,
     start: usize,
 }
 
 impl ContentText {
-    fn decode(bytes: Vec<u8>, name: &str, warnings: &mut Vec<String>) -> ContentText {
+    fn decode(bytes: Vec<u8>) -> ContentText {
         let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
             0
         };
-        if simdutf8::basic::from_utf8(&bytes[start..]).is_ok() {
-            return ContentText { bytes, start };
-        }
-        ContentText {
-            bytes: decode(bytes, name, warnings).into_bytes(),
-            start: 0,
-        }
+        ContentText { bytes, start }
     }
 
-    /// The text. The bytes were checked when it was made; checking them again costs little
-    /// and needs no `unsafe` (the text is never empty unless the entry is).
-    pub(super) fn as_str(&self) -> &str {
-        simdutf8::basic::from_utf8(self.bytes.get(self.start..).unwrap_or_default())
-            .unwrap_or_default()
+    /// The text; bytes that are not UTF-8 are replaced as [`decode`] does, with its warning.
+    pub(super) fn text(&self, name: &str, warnings: &mut Vec<String>) -> Cow<'_, str> {
+        let bytes = self.bytes.get(self.start..).unwrap_or_default();
+        match simdutf8::basic::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => Cow::Owned(decode(bytes.to_vec(), name, warnings)),
+        }
     }
 }
 

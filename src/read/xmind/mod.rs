@@ -28,7 +28,8 @@ pub(crate) fn read<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<D
         // An archive's content is content.json or content.xml: `archive::open` never gives
         // another source.
         Source::Json | Source::Format(_) => {
-            match json::parse(content.text.as_str(), &content.entry, limits) {
+            let text = content.text.text(&content.entry, &mut content.warnings);
+            match json::parse(&text, &content.entry, limits) {
                 // No checksum is stored: a wrong password can also decrypt to text that is not JSON.
                 Err(Error::Json { entry, .. }) if content.decrypted => {
                     return Err(Error::WrongPassword { entry });
@@ -37,7 +38,8 @@ pub(crate) fn read<R: Read + Seek>(reader: R, options: &ReadOptions) -> Result<D
             }
         }
         Source::Xml => {
-            let mut doc = xml::parse(content.text.as_str(), &content.entry, limits)?;
+            let text = content.text.text(&content.entry, &mut content.warnings);
+            let mut doc = xml::parse(&text, &content.entry, limits)?;
             if xml::is_warning_stub(&doc) {
                 return Err(Error::WarningStub {
                     entry: content.entry,
