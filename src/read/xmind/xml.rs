@@ -18,7 +18,7 @@ use quick_xml::name::QName;
 
 use super::super::clean::{clean, clean_owned, dimension, parse_range};
 use super::finish::SheetBuilder;
-use super::xmlscan::{Scanner, Token};
+use super::xmlscan::{Scanner, Token, find_byte};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 use crate::read::Limits;
@@ -222,6 +222,16 @@ impl<'a> Parser<'a, '_> {
         })
     }
 
+    /// Right after the start tag of a text element: with the scanner, its text (into `buf`) and,
+    /// when it comes next as `</name>`, its end tag; true when the end tag was read. quick-xml's
+    /// events go through [`Parser::run`] one by one.
+    fn text_and_end(&mut self) -> Result<bool> {
+        match &mut self.src {
+            Src::Fast(s) => s.text_and_end(&mut self.buf).map_err(|_| self.declined()),
+            Src::Quick(_) => Ok(false),
+        }
+    }
+
     /// Skips the rest of the element `e` just opened, however deep.
     fn skip(&mut self, e: &BytesStart) -> Result<()> {
         match &mut self.src {
@@ -240,6 +250,15 @@ impl<'a> Parser<'a, '_> {
         loop {
             match self.next_event(stack.last())? {
                 Token::Start(e) => match self.open(stack.last(), &e, false)? {
+                    // A text element, nearly always `<title>text</title>`: its text and its end
+                    // tag read at once, as the next two tokens would give them.
+                    Some(frame @ Frame::Text(_)) => {
+                        if self.text_and_end()? {
+                            self.close(frame)?;
+                        } else {
+                            stack.push(frame);
+                        }
+                    }
                     Some(frame) => stack.push(frame),
                     // Not needed: skip the whole element, however deep.
                     None => self.skip(&e)?,
@@ -313,8 +332,7 @@ impl<'a> Parser<'a, '_> {
 
     /// Decides what a start tag is in its context; `None` means skip it.
     fn open(&mut self, top: Option<&Frame>, e: &BytesStart, empty: bool) -> Result<Option<Frame>> {
-        let local = e.local_name();
-        let name: &[u8] = local.as_ref().as_bytes();
+        let name: &[u8] = local(e.name().0).as_bytes();
         let frame = match (top, name) {
             (None, _) => {
                 self.root_name = Some(String::from_utf8_lossy(name).into_owned());
@@ -590,9 +608,15 @@ impl<'a> Parser<'a, '_> {
         let mut out = std::array::from_fn(|_| None);
         self.each_attribute(e, |p, key, value| {
             let wanted = names.iter().position(|n| *n == local(key));
-            if wanted.is_none() && !value.contains('&') {
+            let class = value.bytes().fold(0, |c, b| c | VALUE_CLASS[b as usize]);
+            if wanted.is_none() && class & NORMALIZED_REF == 0 {
                 // Normalising only turns tab, CR and LF into spaces: nothing to check or keep.
-                p.dropped_controls += value.bytes().any(is_dropped) as usize;
+                p.dropped_controls += (class & DROPPED != 0) as usize;
+                return Ok(());
+            }
+            if let (Some(i), 0) = (wanted, class) {
+                // Nothing to normalise and nothing `clean` changes: the value as it is.
+                out[i] = Some(value.to_string());
                 return Ok(());
             }
             let value = p.normalized(value)?;
@@ -734,10 +758,9 @@ impl<'a> RawAttributes<'a> {
             return Some(None);
         };
         let value_start = i + 1;
-        let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+        let Some(value_end) = find_byte(b, value_start, quote) else {
             return Some(None);
         };
-        let value_end = value_start + len;
         // Every boundary is next to an ASCII byte, so these never fail.
         let key = self.s.get(key_start..key_end);
         let value = self.s.get(value_start..value_end);
@@ -754,6 +777,33 @@ fn local(name: &str) -> &str {
         None => name,
     }
 }
+
+/// [`VALUE_CLASS`]: a reference, which normalising resolves.
+const NORMALIZED_REF: u8 = 1;
+/// [`VALUE_CLASS`]: tab, CR or LF, which normalising turns into spaces.
+const NORMALIZED_WHITE: u8 = 2;
+/// [`VALUE_CLASS`]: a byte [`clean`] drops.
+const DROPPED: u8 = 4;
+/// [`VALUE_CLASS`]: the first byte of U+FFFE and U+FFFF (and of other characters), which
+/// [`clean`] may drop.
+const MAYBE_DROPPED: u8 = 8;
+
+/// What each byte of an attribute value may need: an attribute value none of whose bytes has a
+/// class is the same normalised and cleaned.
+const VALUE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = DROPPED;
+        b += 1;
+    }
+    t[b'\t' as usize] = NORMALIZED_WHITE;
+    t[b'\n' as usize] = NORMALIZED_WHITE;
+    t[b'\r' as usize] = NORMALIZED_WHITE;
+    t[b'&' as usize] = NORMALIZED_REF;
+    t[0xEF] = MAYBE_DROPPED;
+    t
+};
 
 /// A byte [`clean`] drops (a C0 control other than tab, LF and CR, which it keeps or turns
 /// into LF).

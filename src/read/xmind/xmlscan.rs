@@ -152,6 +152,31 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Right after a start tag: the text run there (if any) decoded into `sink`, as the next
+    /// token would give it, and then the element's end tag if it comes next exactly as
+    /// `</name>`. True when the end tag was read (the element is closed); false leaves whatever
+    /// follows the text to [`Scanner::next`].
+    pub(super) fn text_and_end(&mut self, sink: &mut String) -> Result<bool, Bail> {
+        let b = self.s.as_bytes();
+        if b.get(self.pos).is_some_and(|&c| c != b'<') {
+            self.pos = text(self.s, self.pos, Some(sink), self.skipping)?;
+        }
+        let Some(&(os, oe)) = self.open.last() else {
+            return Ok(false);
+        };
+        let from = self.pos + 2;
+        let gt = from + (oe - os);
+        if b.get(self.pos..from) == Some(b"</")
+            && b.get(from..gt) == Some(&b[os..oe])
+            && b.get(gt) == Some(&b'>')
+        {
+            self.open.pop();
+            self.pos = gt + 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Skips the rest of the element whose start tag was the last token, however deep.
     pub(super) fn skip(&mut self) -> Result<(), Bail> {
         let depth = self.open.len();
@@ -191,7 +216,7 @@ fn tag_end(b: &[u8], from: usize) -> Option<usize> {
         let c = *b.get(i)?;
         match c {
             b'>' => return Some(i),
-            b'"' | b'\'' => i += 1 + memchr(c, &b[i + 1..])? + 1,
+            b'"' | b'\'' => i = find_byte(b, i + 1, c)? + 1,
             _ => i += 1,
         }
     }
@@ -206,18 +231,72 @@ const TEXT_STOP: [bool; 256] = {
     t
 };
 
-/// The first `<`, `&` or CR at or after `i`, or the end: a plain loop over the first bytes
-/// (most pieces of text are short), a vector search past them.
-fn text_stop(b: &[u8], mut i: usize) -> usize {
-    let near = b.len().min(i + 32);
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The eight bytes at `i`, the first in the lowest bits; `None` past the end.
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> Option<u64> {
+    let bytes = b.get(i..i.checked_add(8)?)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(bytes);
+    Some(u64::from_le_bytes(w))
+}
+
+/// The high bit of every byte of `w` equal to `c`, and possibly of bytes above such a byte
+/// (the borrow runs upwards): the lowest bit set is always exactly the first byte equal to `c`.
+#[inline(always)]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    let x = w ^ (ONES * c as u64);
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// Index of the byte whose high bit is the lowest bit set in a non-zero mask.
+#[inline(always)]
+fn first_in(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// How far the word-at-a-time loops go before handing a long run to a vector search.
+const NEAR: usize = 64;
+
+/// The first `c` at or after `i`: eight bytes at a time over the first bytes (values and texts
+/// are mostly short, and a vector search costs more to set up), a vector search past them.
+#[inline]
+pub(super) fn find_byte(b: &[u8], mut i: usize, c: u8) -> Option<usize> {
+    let near = i.saturating_add(NEAR);
     while i < near {
-        if TEXT_STOP[b[i] as usize] {
-            return i;
+        let Some(w) = word(b, i) else {
+            return b.get(i..)?.iter().position(|&x| x == c).map(|n| i + n);
+        };
+        let m = eq_mask(w, c);
+        if m != 0 {
+            return Some(i + first_in(m));
         }
-        i += 1;
+        i += 8;
     }
-    if i == b.len() {
-        return i;
+    memchr(c, b.get(i..)?).map(|n| i + n)
+}
+
+/// The first `<`, `&` or CR at or after `i`, or the end: eight bytes at a time over the first
+/// bytes (most pieces of text are short), a vector search past them.
+fn text_stop(b: &[u8], mut i: usize) -> usize {
+    let near = i.saturating_add(NEAR);
+    while i < near {
+        let Some(w) = word(b, i) else {
+            while i < b.len() && !TEXT_STOP[b[i] as usize] {
+                i += 1;
+            }
+            return i;
+        };
+        let m = eq_mask(w, b'<') | eq_mask(w, b'&') | eq_mask(w, b'\r');
+        if m != 0 {
+            return i + first_in(m);
+        }
+        i += 8;
+    }
+    if i >= b.len() {
+        return b.len();
     }
     memchr3(b'<', b'&', b'\r', &b[i..]).map_or(b.len(), |n| i + n)
 }
