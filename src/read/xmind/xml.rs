@@ -94,6 +94,10 @@ struct Parser<'a, 'l> {
     root_name: Option<String>,
 }
 
+/// A result of the per-event functions: the error boxed, so that what every event returns stays
+/// small (an [`Error`] is several strings wide).
+type Step<T> = std::result::Result<T, Box<Error>>;
+
 /// Where the events come from: [`Scanner`] first, quick-xml when it declines.
 enum Src<'a> {
     Fast(Scanner<'a>),
@@ -114,24 +118,8 @@ pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document
 }
 
 fn parse_with(src: Src<'_>, entry: &str, limits: &Limits) -> Result<Document> {
-    let mut p = Parser {
-        entry,
-        limits,
-        src,
-        doc: Document::default(),
-        b: None,
-        buf: String::new(),
-        scratch: String::new(),
-        note_plain: None,
-        note_html: String::new(),
-        note_html_text: String::new(),
-        boundary: None,
-        saw_doctype: false,
-        html_depth: 0,
-        dropped_controls: 0,
-        root_name: None,
-    };
-    p.run()?;
+    let mut p = Parser::new(src, entry, limits);
+    p.run().map_err(|e| *e)?;
     if p.doc.sheets.is_empty() {
         if let Some(root) = p.root_name.filter(|r| r != "xmap-content") {
             return Err(Error::invalid(
@@ -149,7 +137,26 @@ fn parse_with(src: Src<'_>, entry: &str, limits: &Limits) -> Result<Document> {
     Ok(p.doc)
 }
 
-impl<'a> Parser<'a, '_> {
+impl<'a, 'l> Parser<'a, 'l> {
+    fn new(src: Src<'a>, entry: &'a str, limits: &'l Limits) -> Parser<'a, 'l> {
+        Parser {
+            entry,
+            limits,
+            src,
+            doc: Document::default(),
+            b: None,
+            buf: String::new(),
+            scratch: String::new(),
+            note_plain: None,
+            note_html: String::new(),
+            note_html_text: String::new(),
+            boundary: None,
+            saw_doctype: false,
+            html_depth: 0,
+            dropped_controls: 0,
+            root_name: None,
+        }
+    }
     fn xml_error(&self, message: impl std::fmt::Display) -> Error {
         let offset = match &self.src {
             Src::Quick(r) => r.buffer_position(),
@@ -170,7 +177,7 @@ impl<'a> Parser<'a, '_> {
     /// The next event: from the scanner, or quick-xml's, in the scanner's terms.
     /// The next event. The scanner decodes a text run straight into the buffer the frame on top
     /// collects into, and only checks it when no frame collects it.
-    fn next_event(&mut self, top: Option<&Frame>) -> Result<Token<'a>> {
+    fn next_event(&mut self, top: Option<&Frame>) -> Step<Token<'a>> {
         let reader = match &mut self.src {
             Src::Fast(s) => {
                 let sink = match top {
@@ -181,18 +188,18 @@ impl<'a> Parser<'a, '_> {
                     }
                     _ => None,
                 };
-                return s.next(sink).map_err(|_| self.declined());
+                return s.next(sink).map_err(|_| self.declined().into());
             }
             Src::Quick(r) => r,
         };
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(e) => {
-                return Err(Error::Xml {
+                return Err(Box::new(Error::Xml {
                     entry: self.entry.to_string(),
                     offset: reader.error_position(),
                     message: e.to_string(),
-                });
+                }));
             }
         };
         Ok(match event {
@@ -211,10 +218,12 @@ impl<'a> Parser<'a, '_> {
                         } else {
                             ""
                         };
-                        return Err(self.xml_error(format!("undefined entity &{};{why}", &*r)));
+                        return Err(self
+                            .xml_error(format!("undefined entity &{};{why}", &*r))
+                            .into());
                     }
                 },
-                Err(e) => return Err(self.xml_error(e)),
+                Err(e) => return Err(self.xml_error(e).into()),
             },
             Event::DocType(_) => Token::DocType,
             Event::Eof => Token::Eof,
@@ -225,27 +234,29 @@ impl<'a> Parser<'a, '_> {
     /// Right after the start tag of a text element: with the scanner, its text (into `buf`) and,
     /// when it comes next as `</name>`, its end tag; true when the end tag was read. quick-xml's
     /// events go through [`Parser::run`] one by one.
-    fn text_and_end(&mut self) -> Result<bool> {
+    fn text_and_end(&mut self) -> Step<bool> {
         match &mut self.src {
-            Src::Fast(s) => s.text_and_end(&mut self.buf).map_err(|_| self.declined()),
+            Src::Fast(s) => s
+                .text_and_end(&mut self.buf)
+                .map_err(|_| self.declined().into()),
             Src::Quick(_) => Ok(false),
         }
     }
 
     /// Skips the rest of the element `e` just opened, however deep.
-    fn skip(&mut self, e: &BytesStart) -> Result<()> {
+    fn skip(&mut self, e: &BytesStart) -> Step<()> {
         match &mut self.src {
-            Src::Fast(s) => s.skip().map_err(|_| self.declined()),
+            Src::Fast(s) => s.skip().map_err(|_| self.declined().into()),
             Src::Quick(r) => {
                 let end = e.to_end().into_owned();
                 r.read_to_end(end.name())
                     .map(|_| ())
-                    .map_err(|err| self.xml_error(err))
+                    .map_err(|err| self.xml_error(err).into())
             }
         }
     }
 
-    fn run(&mut self) -> Result<()> {
+    fn run(&mut self) -> Step<()> {
         let mut stack: Vec<Frame> = Vec::new();
         loop {
             match self.next_event(stack.last())? {
@@ -289,9 +300,9 @@ impl<'a> Parser<'a, '_> {
                 Token::DocType => self.saw_doctype = true,
                 Token::Eof => {
                     if !stack.is_empty() || self.b.is_some() {
-                        return Err(
-                            self.xml_error("unexpected end of the document: elements left open")
-                        );
+                        return Err(self
+                            .xml_error("unexpected end of the document: elements left open")
+                            .into());
                     }
                     break;
                 }
@@ -331,7 +342,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Decides what a start tag is in its context; `None` means skip it.
-    fn open(&mut self, top: Option<&Frame>, e: &BytesStart, empty: bool) -> Result<Option<Frame>> {
+    fn open(&mut self, top: Option<&Frame>, e: &BytesStart, empty: bool) -> Step<Option<Frame>> {
         let name: &[u8] = local(e.name().0).as_bytes();
         let frame = match (top, name) {
             (None, _) => {
@@ -399,18 +410,32 @@ impl<'a> Parser<'a, '_> {
                 _ => return Ok(None),
             },
             (Some(&Frame::Children { topic, depth }), b"topics") => {
+                // As `attributes` has them, without making strings: a value with nothing to
+                // normalise or clean is taken as it is.
                 let mut kind = TopicKind::Attached;
-                for (k, v) in self.attributes(e)? {
-                    if k == "type" {
-                        kind = match v.as_str() {
-                            "detached" => TopicKind::Floating,
-                            "summary" => TopicKind::Summary,
-                            "callout" => TopicKind::Callout,
-                            // "attached", a missing type (hand-made files), and unknown types.
-                            _ => TopicKind::Attached,
-                        };
+                self.each_attribute(e, |p, key, value| {
+                    let kind_of = |v: &str| match v {
+                        "detached" => TopicKind::Floating,
+                        "summary" => TopicKind::Summary,
+                        "callout" => TopicKind::Callout,
+                        // "attached", a missing type (hand-made files), and unknown types.
+                        _ => TopicKind::Attached,
+                    };
+                    let is_type = local(key) == "type";
+                    if value.bytes().all(|b| VALUE_CLASS[b as usize] == 0) {
+                        if is_type {
+                            kind = kind_of(value);
+                        }
+                        return Ok(());
                     }
-                }
+                    let value = p.normalized(value)?;
+                    let (value, dropped) = clean(&value);
+                    p.dropped_controls += dropped as usize;
+                    if is_type {
+                        kind = kind_of(&value);
+                    }
+                    Ok(())
+                })?;
                 Frame::Topics {
                     parent: topic,
                     kind,
@@ -427,12 +452,12 @@ impl<'a> Parser<'a, '_> {
             ) => {
                 let depth = depth + 1;
                 if depth > self.limits.max_depth {
-                    return Err(Error::Limit {
+                    return Err(Box::new(Error::Limit {
                         entry: self.entry.to_string(),
                         what: "nesting depth of topics",
                         limit: format!("{} levels", self.limits.max_depth),
                         option: "--max-depth",
-                    });
+                    }));
                 }
                 let id = self.builder().new_topic(Some(parent), kind);
                 self.topic_attributes(e, id)?;
@@ -508,7 +533,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// An element ends (or was empty): store what it collected.
-    fn close(&mut self, frame: Frame) -> Result<()> {
+    fn close(&mut self, frame: Frame) -> Step<()> {
         match frame {
             Frame::Sheet => {
                 let b = self.b.take().unwrap_or_default();
@@ -581,7 +606,52 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
+    /// A topic's `id`, `xlink:href` and `branch`. Nearly always every value is plain (nothing
+    /// to normalise, nothing [`clean`] changes) and few: then they are split once and taken as
+    /// they are; anything else goes the general way, [`Parser::wanted_attributes`].
     fn topic_attributes(&mut self, e: &BytesStart, id: TopicId) -> Result<()> {
+        const FEW: usize = 8;
+        let mut few: [&str; FEW] = [""; FEW];
+        let mut n = 0;
+        let (mut tid, mut href, mut branch) = (None, None, None);
+        let mut attrs = RawAttributes {
+            s: e,
+            i: e.name().0.len(),
+        };
+        while let Some(a) = attrs.next() {
+            let Some((key, value)) = a else {
+                return self.topic_attributes_in_general(e, id);
+            };
+            if n == FEW
+                || few[..n].contains(&key)
+                || value.bytes().any(|b| VALUE_CLASS[b as usize] != 0)
+            {
+                return self.topic_attributes_in_general(e, id);
+            }
+            few[n] = key;
+            n += 1;
+            match local(key).as_bytes() {
+                b"id" => tid = Some(value),
+                b"href" => href = Some(value),
+                b"branch" => branch = Some(value),
+                _ => {}
+            }
+        }
+        let t = self.builder().topic(id);
+        if let Some(v) = tid {
+            t.id = v.into();
+        }
+        if let Some(v) = href.filter(|v| !v.trim().is_empty()) {
+            t.link = Some(Box::new(Link::new(v)));
+        }
+        if let Some(v) = branch {
+            t.folded = v == "folded";
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn topic_attributes_in_general(&mut self, e: &BytesStart, id: TopicId) -> Result<()> {
         let [tid, href, branch] = self.wanted_attributes(e, ["id", "href", "branch"])?;
         let t = self.builder().topic(id);
         if let Some(v) = tid {
@@ -952,6 +1022,7 @@ pub(super) fn read_marker_sheet(doc: &mut Document, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Topic;
 
     /// quick-xml's attributes of a start tag, checked: the pairs before the first error, and
     /// whether there is one.
@@ -990,6 +1061,66 @@ mod tests {
             }
         }
         (out, false)
+    }
+
+    /// The topic's fields and the dropped count from [`Parser::topic_attributes`], or from its
+    /// general way, or the error.
+    fn topic_from(tag: &str, general: bool) -> std::result::Result<(Topic, usize), String> {
+        let limits = Limits::default();
+        let mut reader = Reader::from_str(tag);
+        let Ok(Event::Start(e) | Event::Empty(e)) = reader.read_event() else {
+            return Err("no tag".into());
+        };
+        let mut p = Parser::new(Src::Quick(Reader::from_str("")), "content.xml", &limits);
+        let id = p.builder().new_topic(None, TopicKind::Root);
+        let r = if general {
+            p.topic_attributes_in_general(&e, id)
+        } else {
+            p.topic_attributes(&e, id)
+        };
+        r.map_err(|e| e.to_string())?;
+        Ok((p.builder().topic(id).clone(), p.dropped_controls))
+    }
+
+    #[test]
+    fn topic_attributes_read_as_their_general_way_reads_them() {
+        let pieces = [
+            " id=\"t1\"",
+            " id='t&amp;2'",
+            " x:id=\"t3\"",
+            " xlink:href=\"https://e/?a=1&amp;b\"",
+            " xlink:href=\" \"",
+            " href=\"xmind:#t1\"",
+            " branch=\"folded\"",
+            " branch=\"expanded\"",
+            " timestamp=\"123\"",
+            " a=\"\u{FFFE}\"",
+            " id=\"x\u{1}y\"",
+            " id=\"\u{FFFF}z\"",
+            " a=\"&#1;\"",
+            " a=\"\t\"",
+            " id=\"a\nb\"",
+            " b=\"1\"",
+            " c = '2'",
+            " id=\"&bad;\"",
+            " d=\"x",
+            " e",
+            " 中=\"文\"",
+        ];
+        let mut seed = 0x0bad_cafe_f00d_u64;
+        for _ in 0..50_000 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let mut tag = String::from("<topic");
+            let mut x = seed;
+            for _ in 0..(seed >> 60) {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                tag.push_str(pieces[(x >> 33) as usize % pieces.len()]);
+            }
+            tag.push('>');
+            assert_eq!(topic_from(&tag, false), topic_from(&tag, true), "{tag:?}");
+        }
     }
 
     #[test]
