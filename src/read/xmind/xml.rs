@@ -785,6 +785,20 @@ impl<'a, 'l> Parser<'a, 'l> {
     }
 }
 
+/// [`KEY_STOP`]: XML white space.
+const WHITE: u8 = 1;
+
+/// Bytes that end an attribute's name: XML white space ([`WHITE`]) and `=`.
+const KEY_STOP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = WHITE;
+    t[b'\t' as usize] = WHITE;
+    t[b'\r' as usize] = WHITE;
+    t[b'\n' as usize] = WHITE;
+    t[b'=' as usize] = 2;
+    t
+};
+
 /// The attributes of a start tag (the text between `<` and `>`, from the end of the name), split
 /// as quick-xml splits well-formed ones: `key="value"` or `key='value'`, with optional XML white
 /// space around `=` and between attributes. `Some(None)`: malformed (quick-xml says how).
@@ -796,7 +810,7 @@ struct RawAttributes<'a> {
 impl<'a> RawAttributes<'a> {
     fn next(&mut self) -> Option<Option<(&'a str, &'a str)>> {
         let b = self.s.as_bytes();
-        let white = |c: u8| matches!(c, b' ' | b'\r' | b'\n' | b'\t');
+        let white = |c: u8| KEY_STOP[c as usize] == WHITE;
         let mut i = self.i;
         while i < b.len() && white(b[i]) {
             i += 1;
@@ -810,7 +824,7 @@ impl<'a> RawAttributes<'a> {
         // The first byte is the key's, even a `=`.
         let key_start = i;
         i += 1;
-        while i < b.len() && b[i] != b'=' && !white(b[i]) {
+        while i < b.len() && KEY_STOP[b[i] as usize] == 0 {
             i += 1;
         }
         let key_end = i;

@@ -329,7 +329,14 @@ fn text(s: &str, pos: usize, mut sink: Option<&mut String>, skipping: bool) -> R
     loop {
         let at = text_stop(b, i);
         if let Some(out) = sink.as_deref_mut() {
-            out.push_str(s.get(i..at).ok_or(Bail)?);
+            let piece = s.get(i..at).ok_or(Bail)?;
+            // Between two references the piece is often a byte or two, or nothing: pushed as
+            // chars, without a copy call.
+            if piece.len() <= 2 {
+                piece.chars().for_each(|c| out.push(c));
+            } else {
+                out.push_str(piece);
+            }
         }
         match b.get(at) {
             None | Some(b'<') => return Ok(at),
