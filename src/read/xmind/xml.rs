@@ -18,7 +18,7 @@ use quick_xml::name::QName;
 
 use super::super::clean::{clean, clean_owned, dimension, parse_range};
 use super::finish::SheetBuilder;
-use super::xmlscan::{Scanner, Token};
+use super::xmlscan::{Scanner, Token, find_byte};
 use crate::error::{Error, Result};
 use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
 use crate::read::Limits;
@@ -94,6 +94,10 @@ struct Parser<'a, 'l> {
     root_name: Option<String>,
 }
 
+/// A result of the per-event functions: the error boxed, so that what every event returns stays
+/// small (an [`Error`] is several strings wide).
+type Step<T> = std::result::Result<T, Box<Error>>;
+
 /// Where the events come from: [`Scanner`] first, quick-xml when it declines.
 enum Src<'a> {
     Fast(Scanner<'a>),
@@ -114,24 +118,8 @@ pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document
 }
 
 fn parse_with(src: Src<'_>, entry: &str, limits: &Limits) -> Result<Document> {
-    let mut p = Parser {
-        entry,
-        limits,
-        src,
-        doc: Document::default(),
-        b: None,
-        buf: String::new(),
-        scratch: String::new(),
-        note_plain: None,
-        note_html: String::new(),
-        note_html_text: String::new(),
-        boundary: None,
-        saw_doctype: false,
-        html_depth: 0,
-        dropped_controls: 0,
-        root_name: None,
-    };
-    p.run()?;
+    let mut p = Parser::new(src, entry, limits);
+    p.run().map_err(|e| *e)?;
     if p.doc.sheets.is_empty() {
         if let Some(root) = p.root_name.filter(|r| r != "xmap-content") {
             return Err(Error::invalid(
@@ -149,7 +137,26 @@ fn parse_with(src: Src<'_>, entry: &str, limits: &Limits) -> Result<Document> {
     Ok(p.doc)
 }
 
-impl<'a> Parser<'a, '_> {
+impl<'a, 'l> Parser<'a, 'l> {
+    fn new(src: Src<'a>, entry: &'a str, limits: &'l Limits) -> Parser<'a, 'l> {
+        Parser {
+            entry,
+            limits,
+            src,
+            doc: Document::default(),
+            b: None,
+            buf: String::new(),
+            scratch: String::new(),
+            note_plain: None,
+            note_html: String::new(),
+            note_html_text: String::new(),
+            boundary: None,
+            saw_doctype: false,
+            html_depth: 0,
+            dropped_controls: 0,
+            root_name: None,
+        }
+    }
     fn xml_error(&self, message: impl std::fmt::Display) -> Error {
         let offset = match &self.src {
             Src::Quick(r) => r.buffer_position(),
@@ -170,7 +177,7 @@ impl<'a> Parser<'a, '_> {
     /// The next event: from the scanner, or quick-xml's, in the scanner's terms.
     /// The next event. The scanner decodes a text run straight into the buffer the frame on top
     /// collects into, and only checks it when no frame collects it.
-    fn next_event(&mut self, top: Option<&Frame>) -> Result<Token<'a>> {
+    fn next_event(&mut self, top: Option<&Frame>) -> Step<Token<'a>> {
         let reader = match &mut self.src {
             Src::Fast(s) => {
                 let sink = match top {
@@ -181,18 +188,18 @@ impl<'a> Parser<'a, '_> {
                     }
                     _ => None,
                 };
-                return s.next(sink).map_err(|_| self.declined());
+                return s.next(sink).map_err(|_| self.declined().into());
             }
             Src::Quick(r) => r,
         };
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(e) => {
-                return Err(Error::Xml {
+                return Err(Box::new(Error::Xml {
                     entry: self.entry.to_string(),
                     offset: reader.error_position(),
                     message: e.to_string(),
-                });
+                }));
             }
         };
         Ok(match event {
@@ -211,10 +218,12 @@ impl<'a> Parser<'a, '_> {
                         } else {
                             ""
                         };
-                        return Err(self.xml_error(format!("undefined entity &{};{why}", &*r)));
+                        return Err(self
+                            .xml_error(format!("undefined entity &{};{why}", &*r))
+                            .into());
                     }
                 },
-                Err(e) => return Err(self.xml_error(e)),
+                Err(e) => return Err(self.xml_error(e).into()),
             },
             Event::DocType(_) => Token::DocType,
             Event::Eof => Token::Eof,
@@ -222,24 +231,45 @@ impl<'a> Parser<'a, '_> {
         })
     }
 
-    /// Skips the rest of the element `e` just opened, however deep.
-    fn skip(&mut self, e: &BytesStart) -> Result<()> {
+    /// Right after the start tag of a text element: with the scanner, its text (into `buf`) and,
+    /// when it comes next as `</name>`, its end tag; true when the end tag was read. quick-xml's
+    /// events go through [`Parser::run`] one by one.
+    fn text_and_end(&mut self) -> Step<bool> {
         match &mut self.src {
-            Src::Fast(s) => s.skip().map_err(|_| self.declined()),
+            Src::Fast(s) => s
+                .text_and_end(&mut self.buf)
+                .map_err(|_| self.declined().into()),
+            Src::Quick(_) => Ok(false),
+        }
+    }
+
+    /// Skips the rest of the element `e` just opened, however deep.
+    fn skip(&mut self, e: &BytesStart) -> Step<()> {
+        match &mut self.src {
+            Src::Fast(s) => s.skip().map_err(|_| self.declined().into()),
             Src::Quick(r) => {
                 let end = e.to_end().into_owned();
                 r.read_to_end(end.name())
                     .map(|_| ())
-                    .map_err(|err| self.xml_error(err))
+                    .map_err(|err| self.xml_error(err).into())
             }
         }
     }
 
-    fn run(&mut self) -> Result<()> {
+    fn run(&mut self) -> Step<()> {
         let mut stack: Vec<Frame> = Vec::new();
         loop {
             match self.next_event(stack.last())? {
                 Token::Start(e) => match self.open(stack.last(), &e, false)? {
+                    // A text element, nearly always `<title>text</title>`: its text and its end
+                    // tag read at once, as the next two tokens would give them.
+                    Some(frame @ Frame::Text(_)) => {
+                        if self.text_and_end()? {
+                            self.close(frame)?;
+                        } else {
+                            stack.push(frame);
+                        }
+                    }
                     Some(frame) => stack.push(frame),
                     // Not needed: skip the whole element, however deep.
                     None => self.skip(&e)?,
@@ -270,9 +300,9 @@ impl<'a> Parser<'a, '_> {
                 Token::DocType => self.saw_doctype = true,
                 Token::Eof => {
                     if !stack.is_empty() || self.b.is_some() {
-                        return Err(
-                            self.xml_error("unexpected end of the document: elements left open")
-                        );
+                        return Err(self
+                            .xml_error("unexpected end of the document: elements left open")
+                            .into());
                     }
                     break;
                 }
@@ -312,9 +342,8 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Decides what a start tag is in its context; `None` means skip it.
-    fn open(&mut self, top: Option<&Frame>, e: &BytesStart, empty: bool) -> Result<Option<Frame>> {
-        let local = e.local_name();
-        let name: &[u8] = local.as_ref().as_bytes();
+    fn open(&mut self, top: Option<&Frame>, e: &BytesStart, empty: bool) -> Step<Option<Frame>> {
+        let name: &[u8] = local(e.name().0).as_bytes();
         let frame = match (top, name) {
             (None, _) => {
                 self.root_name = Some(String::from_utf8_lossy(name).into_owned());
@@ -381,18 +410,32 @@ impl<'a> Parser<'a, '_> {
                 _ => return Ok(None),
             },
             (Some(&Frame::Children { topic, depth }), b"topics") => {
+                // As `attributes` has them, without making strings: a value with nothing to
+                // normalise or clean is taken as it is.
                 let mut kind = TopicKind::Attached;
-                for (k, v) in self.attributes(e)? {
-                    if k == "type" {
-                        kind = match v.as_str() {
-                            "detached" => TopicKind::Floating,
-                            "summary" => TopicKind::Summary,
-                            "callout" => TopicKind::Callout,
-                            // "attached", a missing type (hand-made files), and unknown types.
-                            _ => TopicKind::Attached,
-                        };
+                self.each_attribute(e, |p, key, value| {
+                    let kind_of = |v: &str| match v {
+                        "detached" => TopicKind::Floating,
+                        "summary" => TopicKind::Summary,
+                        "callout" => TopicKind::Callout,
+                        // "attached", a missing type (hand-made files), and unknown types.
+                        _ => TopicKind::Attached,
+                    };
+                    let is_type = local(key) == "type";
+                    if value.bytes().all(|b| VALUE_CLASS[b as usize] == 0) {
+                        if is_type {
+                            kind = kind_of(value);
+                        }
+                        return Ok(());
                     }
-                }
+                    let value = p.normalized(value)?;
+                    let (value, dropped) = clean(&value);
+                    p.dropped_controls += dropped as usize;
+                    if is_type {
+                        kind = kind_of(&value);
+                    }
+                    Ok(())
+                })?;
                 Frame::Topics {
                     parent: topic,
                     kind,
@@ -409,12 +452,12 @@ impl<'a> Parser<'a, '_> {
             ) => {
                 let depth = depth + 1;
                 if depth > self.limits.max_depth {
-                    return Err(Error::Limit {
+                    return Err(Box::new(Error::Limit {
                         entry: self.entry.to_string(),
                         what: "nesting depth of topics",
                         limit: format!("{} levels", self.limits.max_depth),
                         option: "--max-depth",
-                    });
+                    }));
                 }
                 let id = self.builder().new_topic(Some(parent), kind);
                 self.topic_attributes(e, id)?;
@@ -490,7 +533,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// An element ends (or was empty): store what it collected.
-    fn close(&mut self, frame: Frame) -> Result<()> {
+    fn close(&mut self, frame: Frame) -> Step<()> {
         match frame {
             Frame::Sheet => {
                 let b = self.b.take().unwrap_or_default();
@@ -563,7 +606,52 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
+    /// A topic's `id`, `xlink:href` and `branch`. Nearly always every value is plain (nothing
+    /// to normalise, nothing [`clean`] changes) and few: then they are split once and taken as
+    /// they are; anything else goes the general way, [`Parser::wanted_attributes`].
     fn topic_attributes(&mut self, e: &BytesStart, id: TopicId) -> Result<()> {
+        const FEW: usize = 8;
+        let mut few: [&str; FEW] = [""; FEW];
+        let mut n = 0;
+        let (mut tid, mut href, mut branch) = (None, None, None);
+        let mut attrs = RawAttributes {
+            s: e,
+            i: e.name().0.len(),
+        };
+        while let Some(a) = attrs.next() {
+            let Some((key, value)) = a else {
+                return self.topic_attributes_in_general(e, id);
+            };
+            if n == FEW
+                || few[..n].contains(&key)
+                || value.bytes().any(|b| VALUE_CLASS[b as usize] != 0)
+            {
+                return self.topic_attributes_in_general(e, id);
+            }
+            few[n] = key;
+            n += 1;
+            match local(key).as_bytes() {
+                b"id" => tid = Some(value),
+                b"href" => href = Some(value),
+                b"branch" => branch = Some(value),
+                _ => {}
+            }
+        }
+        let t = self.builder().topic(id);
+        if let Some(v) = tid {
+            t.id = v.into();
+        }
+        if let Some(v) = href.filter(|v| !v.trim().is_empty()) {
+            t.link = Some(Box::new(Link::new(v)));
+        }
+        if let Some(v) = branch {
+            t.folded = v == "folded";
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn topic_attributes_in_general(&mut self, e: &BytesStart, id: TopicId) -> Result<()> {
         let [tid, href, branch] = self.wanted_attributes(e, ["id", "href", "branch"])?;
         let t = self.builder().topic(id);
         if let Some(v) = tid {
@@ -590,9 +678,15 @@ impl<'a> Parser<'a, '_> {
         let mut out = std::array::from_fn(|_| None);
         self.each_attribute(e, |p, key, value| {
             let wanted = names.iter().position(|n| *n == local(key));
-            if wanted.is_none() && !value.contains('&') {
+            let class = value.bytes().fold(0, |c, b| c | VALUE_CLASS[b as usize]);
+            if wanted.is_none() && class & NORMALIZED_REF == 0 {
                 // Normalising only turns tab, CR and LF into spaces: nothing to check or keep.
-                p.dropped_controls += value.bytes().any(is_dropped) as usize;
+                p.dropped_controls += (class & DROPPED != 0) as usize;
+                return Ok(());
+            }
+            if let (Some(i), 0) = (wanted, class) {
+                // Nothing to normalise and nothing `clean` changes: the value as it is.
+                out[i] = Some(value.to_string());
                 return Ok(());
             }
             let value = p.normalized(value)?;
@@ -691,6 +785,20 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
+/// [`KEY_STOP`]: XML white space.
+const WHITE: u8 = 1;
+
+/// Bytes that end an attribute's name: XML white space ([`WHITE`]) and `=`.
+const KEY_STOP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = WHITE;
+    t[b'\t' as usize] = WHITE;
+    t[b'\r' as usize] = WHITE;
+    t[b'\n' as usize] = WHITE;
+    t[b'=' as usize] = 2;
+    t
+};
+
 /// The attributes of a start tag (the text between `<` and `>`, from the end of the name), split
 /// as quick-xml splits well-formed ones: `key="value"` or `key='value'`, with optional XML white
 /// space around `=` and between attributes. `Some(None)`: malformed (quick-xml says how).
@@ -702,7 +810,7 @@ struct RawAttributes<'a> {
 impl<'a> RawAttributes<'a> {
     fn next(&mut self) -> Option<Option<(&'a str, &'a str)>> {
         let b = self.s.as_bytes();
-        let white = |c: u8| matches!(c, b' ' | b'\r' | b'\n' | b'\t');
+        let white = |c: u8| KEY_STOP[c as usize] == WHITE;
         let mut i = self.i;
         while i < b.len() && white(b[i]) {
             i += 1;
@@ -716,7 +824,7 @@ impl<'a> RawAttributes<'a> {
         // The first byte is the key's, even a `=`.
         let key_start = i;
         i += 1;
-        while i < b.len() && b[i] != b'=' && !white(b[i]) {
+        while i < b.len() && KEY_STOP[b[i] as usize] == 0 {
             i += 1;
         }
         let key_end = i;
@@ -734,10 +842,9 @@ impl<'a> RawAttributes<'a> {
             return Some(None);
         };
         let value_start = i + 1;
-        let Some(len) = memchr::memchr(quote, &b[value_start..]) else {
+        let Some(value_end) = find_byte(b, value_start, quote) else {
             return Some(None);
         };
-        let value_end = value_start + len;
         // Every boundary is next to an ASCII byte, so these never fail.
         let key = self.s.get(key_start..key_end);
         let value = self.s.get(value_start..value_end);
@@ -754,6 +861,33 @@ fn local(name: &str) -> &str {
         None => name,
     }
 }
+
+/// [`VALUE_CLASS`]: a reference, which normalising resolves.
+const NORMALIZED_REF: u8 = 1;
+/// [`VALUE_CLASS`]: tab, CR or LF, which normalising turns into spaces.
+const NORMALIZED_WHITE: u8 = 2;
+/// [`VALUE_CLASS`]: a byte [`clean`] drops.
+const DROPPED: u8 = 4;
+/// [`VALUE_CLASS`]: the first byte of U+FFFE and U+FFFF (and of other characters), which
+/// [`clean`] may drop.
+const MAYBE_DROPPED: u8 = 8;
+
+/// What each byte of an attribute value may need: an attribute value none of whose bytes has a
+/// class is the same normalised and cleaned.
+const VALUE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = DROPPED;
+        b += 1;
+    }
+    t[b'\t' as usize] = NORMALIZED_WHITE;
+    t[b'\n' as usize] = NORMALIZED_WHITE;
+    t[b'\r' as usize] = NORMALIZED_WHITE;
+    t[b'&' as usize] = NORMALIZED_REF;
+    t[0xEF] = MAYBE_DROPPED;
+    t
+};
 
 /// A byte [`clean`] drops (a C0 control other than tab, LF and CR, which it keeps or turns
 /// into LF).
@@ -902,6 +1036,7 @@ pub(super) fn read_marker_sheet(doc: &mut Document, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Topic;
 
     /// quick-xml's attributes of a start tag, checked: the pairs before the first error, and
     /// whether there is one.
@@ -940,6 +1075,66 @@ mod tests {
             }
         }
         (out, false)
+    }
+
+    /// The topic's fields and the dropped count from [`Parser::topic_attributes`], or from its
+    /// general way, or the error.
+    fn topic_from(tag: &str, general: bool) -> std::result::Result<(Topic, usize), String> {
+        let limits = Limits::default();
+        let mut reader = Reader::from_str(tag);
+        let Ok(Event::Start(e) | Event::Empty(e)) = reader.read_event() else {
+            return Err("no tag".into());
+        };
+        let mut p = Parser::new(Src::Quick(Reader::from_str("")), "content.xml", &limits);
+        let id = p.builder().new_topic(None, TopicKind::Root);
+        let r = if general {
+            p.topic_attributes_in_general(&e, id)
+        } else {
+            p.topic_attributes(&e, id)
+        };
+        r.map_err(|e| e.to_string())?;
+        Ok((p.builder().topic(id).clone(), p.dropped_controls))
+    }
+
+    #[test]
+    fn topic_attributes_read_as_their_general_way_reads_them() {
+        let pieces = [
+            " id=\"t1\"",
+            " id='t&amp;2'",
+            " x:id=\"t3\"",
+            " xlink:href=\"https://e/?a=1&amp;b\"",
+            " xlink:href=\" \"",
+            " href=\"xmind:#t1\"",
+            " branch=\"folded\"",
+            " branch=\"expanded\"",
+            " timestamp=\"123\"",
+            " a=\"\u{FFFE}\"",
+            " id=\"x\u{1}y\"",
+            " id=\"\u{FFFF}z\"",
+            " a=\"&#1;\"",
+            " a=\"\t\"",
+            " id=\"a\nb\"",
+            " b=\"1\"",
+            " c = '2'",
+            " id=\"&bad;\"",
+            " d=\"x",
+            " e",
+            " 中=\"文\"",
+        ];
+        let mut seed = 0x0bad_cafe_f00d_u64;
+        for _ in 0..50_000 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let mut tag = String::from("<topic");
+            let mut x = seed;
+            for _ in 0..(seed >> 60) {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                tag.push_str(pieces[(x >> 33) as usize % pieces.len()]);
+            }
+            tag.push('>');
+            assert_eq!(topic_from(&tag, false), topic_from(&tag, true), "{tag:?}");
+        }
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl<'a> Scanner<'a> {
                 let (os, oe) = self.open.pop().ok_or(Bail)?;
                 let name = &b[os..oe];
                 // Nearly always `</name>` exactly.
-                let gt = if b[from..].starts_with(name) && b.get(from + name.len()) == Some(&b'>') {
+                let gt = if same_name(b, os, oe, from) && b.get(from + name.len()) == Some(&b'>') {
                     from + name.len()
                 } else {
                     let gt = match memchr3(b'>', b'"', b'\'', &b[from..]) {
@@ -152,6 +152,31 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Right after a start tag: the text run there (if any) decoded into `sink`, as the next
+    /// token would give it, and then the element's end tag if it comes next exactly as
+    /// `</name>`. True when the end tag was read (the element is closed); false leaves whatever
+    /// follows the text to [`Scanner::next`].
+    pub(super) fn text_and_end(&mut self, sink: &mut String) -> Result<bool, Bail> {
+        let b = self.s.as_bytes();
+        if b.get(self.pos).is_some_and(|&c| c != b'<') {
+            self.pos = text(self.s, self.pos, Some(sink), self.skipping)?;
+        }
+        let Some(&(os, oe)) = self.open.last() else {
+            return Ok(false);
+        };
+        let from = self.pos + 2;
+        let gt = from + (oe - os);
+        if b.get(self.pos..from) == Some(b"</")
+            && same_name(b, os, oe, from)
+            && b.get(gt) == Some(&b'>')
+        {
+            self.open.pop();
+            self.pos = gt + 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Skips the rest of the element whose start tag was the last token, however deep.
     pub(super) fn skip(&mut self) -> Result<(), Bail> {
         let depth = self.open.len();
@@ -168,6 +193,24 @@ impl<'a> Scanner<'a> {
         self.skipping = false;
         Ok(())
     }
+}
+
+/// Whether the bytes at `at` repeat the name `b[start..end]`. Names are short: up to eight
+/// bytes are compared as one word when the text has eight bytes at both places.
+#[inline]
+fn same_name(b: &[u8], start: usize, end: usize, at: usize) -> bool {
+    let len = end - start;
+    if len <= 8 {
+        if let (Some(x), Some(y)) = (word(b, start), word(b, at)) {
+            let mask = if len == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * len)) - 1
+            };
+            return (x ^ y) & mask == 0;
+        }
+    }
+    b.get(at..at + len) == Some(&b[start..end])
 }
 
 /// Bytes that end a tag's name: XML white space, `>` and the quotes.
@@ -191,7 +234,7 @@ fn tag_end(b: &[u8], from: usize) -> Option<usize> {
         let c = *b.get(i)?;
         match c {
             b'>' => return Some(i),
-            b'"' | b'\'' => i += 1 + memchr(c, &b[i + 1..])? + 1,
+            b'"' | b'\'' => i = find_byte(b, i + 1, c)? + 1,
             _ => i += 1,
         }
     }
@@ -206,18 +249,72 @@ const TEXT_STOP: [bool; 256] = {
     t
 };
 
-/// The first `<`, `&` or CR at or after `i`, or the end: a plain loop over the first bytes
-/// (most pieces of text are short), a vector search past them.
-fn text_stop(b: &[u8], mut i: usize) -> usize {
-    let near = b.len().min(i + 32);
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The eight bytes at `i`, the first in the lowest bits; `None` past the end.
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> Option<u64> {
+    let bytes = b.get(i..i.checked_add(8)?)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(bytes);
+    Some(u64::from_le_bytes(w))
+}
+
+/// The high bit of every byte of `w` equal to `c`, and possibly of bytes above such a byte
+/// (the borrow runs upwards): the lowest bit set is always exactly the first byte equal to `c`.
+#[inline(always)]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    let x = w ^ (ONES * c as u64);
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// Index of the byte whose high bit is the lowest bit set in a non-zero mask.
+#[inline(always)]
+fn first_in(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// How far the word-at-a-time loops go before handing a long run to a vector search.
+const NEAR: usize = 64;
+
+/// The first `c` at or after `i`: eight bytes at a time over the first bytes (values and texts
+/// are mostly short, and a vector search costs more to set up), a vector search past them.
+#[inline]
+pub(super) fn find_byte(b: &[u8], mut i: usize, c: u8) -> Option<usize> {
+    let near = i.saturating_add(NEAR);
     while i < near {
-        if TEXT_STOP[b[i] as usize] {
-            return i;
+        let Some(w) = word(b, i) else {
+            return b.get(i..)?.iter().position(|&x| x == c).map(|n| i + n);
+        };
+        let m = eq_mask(w, c);
+        if m != 0 {
+            return Some(i + first_in(m));
         }
-        i += 1;
+        i += 8;
     }
-    if i == b.len() {
-        return i;
+    memchr(c, b.get(i..)?).map(|n| i + n)
+}
+
+/// The first `<`, `&` or CR at or after `i`, or the end: eight bytes at a time over the first
+/// bytes (most pieces of text are short), a vector search past them.
+fn text_stop(b: &[u8], mut i: usize) -> usize {
+    let near = i.saturating_add(NEAR);
+    while i < near {
+        let Some(w) = word(b, i) else {
+            while i < b.len() && !TEXT_STOP[b[i] as usize] {
+                i += 1;
+            }
+            return i;
+        };
+        let m = eq_mask(w, b'<') | eq_mask(w, b'&') | eq_mask(w, b'\r');
+        if m != 0 {
+            return i + first_in(m);
+        }
+        i += 8;
+    }
+    if i >= b.len() {
+        return b.len();
     }
     memchr3(b'<', b'&', b'\r', &b[i..]).map_or(b.len(), |n| i + n)
 }
@@ -232,7 +329,14 @@ fn text(s: &str, pos: usize, mut sink: Option<&mut String>, skipping: bool) -> R
     loop {
         let at = text_stop(b, i);
         if let Some(out) = sink.as_deref_mut() {
-            out.push_str(s.get(i..at).ok_or(Bail)?);
+            let piece = s.get(i..at).ok_or(Bail)?;
+            // Between two references the piece is often a byte or two, or nothing: pushed as
+            // chars, without a copy call.
+            if piece.len() <= 2 {
+                piece.chars().for_each(|c| out.push(c));
+            } else {
+                out.push_str(piece);
+            }
         }
         match b.get(at) {
             None | Some(b'<') => return Ok(at),
@@ -250,11 +354,11 @@ fn text(s: &str, pos: usize, mut sink: Option<&mut String>, skipping: bool) -> R
                 // first `;`, refused if a `&` or `<` comes first).
                 let rest = &b[at + 1..];
                 let (len, resolved) = match rest {
-                    [b'l', b't', b';', ..] => (2, Some(Resolved::Str("<"))),
-                    [b'g', b't', b';', ..] => (2, Some(Resolved::Str(">"))),
-                    [b'a', b'm', b'p', b';', ..] => (3, Some(Resolved::Str("&"))),
-                    [b'q', b'u', b'o', b't', b';', ..] => (4, Some(Resolved::Str("\""))),
-                    [b'a', b'p', b'o', b's', b';', ..] => (4, Some(Resolved::Str("'"))),
+                    [b'l', b't', b';', ..] => (2, Some(Resolved::Char('<'))),
+                    [b'g', b't', b';', ..] => (2, Some(Resolved::Char('>'))),
+                    [b'a', b'm', b'p', b';', ..] => (3, Some(Resolved::Char('&'))),
+                    [b'q', b'u', b'o', b't', b';', ..] => (4, Some(Resolved::Char('"'))),
+                    [b'a', b'p', b'o', b's', b';', ..] => (4, Some(Resolved::Char('\''))),
                     _ => {
                         let len = match memchr3(b';', b'&', b'<', rest) {
                             Some(n) if rest[n] == b';' => n,
