@@ -16,11 +16,11 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
-use super::super::clean::{clean, clean_owned, dimension, parse_range};
+use super::super::clean::{clean, clean_owned, clean_text, dimension, may_need_clean, parse_range};
 use super::finish::SheetBuilder;
 use super::xmlscan::{Scanner, Token, find_byte};
 use crate::error::{Error, Result};
-use crate::model::{Comment, Document, Image, Link, Notes, Relationship, TopicId, TopicKind};
+use crate::model::{Comment, Document, Image, Link, Notes, Relationship, Text, TopicId, TopicKind};
 use crate::read::Limits;
 use crate::xml::{self as markup, TEXT};
 
@@ -92,6 +92,8 @@ struct Parser<'a, 'l> {
     html_depth: usize,
     dropped_controls: usize,
     root_name: Option<String>,
+    /// No text of this document needs [`clean`] (see [`parse`]): titles are kept as decoded.
+    plain: bool,
 }
 
 /// A result of the per-event functions: the error boxed, so that what every event returns stays
@@ -107,18 +109,24 @@ enum Src<'a> {
 pub(super) fn parse(text: &str, entry: &str, limits: &Limits) -> Result<Document> {
     // The scanner declines anything unusual, and any error at all is found again, and
     // reported, by quick-xml: the result is always the one quick-xml's events give.
+    // With no character reference (`&#13;` is a CR, `&#8;` a control) and nothing `clean`
+    // would change anywhere in the document, no text decoded from it needs cleaning either
+    // (the five named entities are plain characters).
+    let plain =
+        !may_need_clean(text.as_bytes()) && memchr::memmem::find(text.as_bytes(), b"&#").is_none();
     if let Ok(scanner) = Scanner::new(text) {
-        if let Ok(doc) = parse_with(Src::Fast(scanner), entry, limits) {
+        if let Ok(doc) = parse_with(Src::Fast(scanner), entry, limits, plain) {
             return Ok(doc);
         }
     }
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
-    parse_with(Src::Quick(reader), entry, limits)
+    parse_with(Src::Quick(reader), entry, limits, plain)
 }
 
-fn parse_with(src: Src<'_>, entry: &str, limits: &Limits) -> Result<Document> {
+fn parse_with(src: Src<'_>, entry: &str, limits: &Limits, plain: bool) -> Result<Document> {
     let mut p = Parser::new(src, entry, limits);
+    p.plain = plain;
     p.run().map_err(|e| *e)?;
     if p.doc.sheets.is_empty() {
         if let Some(root) = p.root_name.filter(|r| r != "xmap-content") {
@@ -155,6 +163,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             html_depth: 0,
             dropped_controls: 0,
             root_name: None,
+            plain: false,
         }
     }
     fn xml_error(&self, message: impl std::fmt::Display) -> Error {
@@ -320,6 +329,33 @@ impl<'a, 'l> Parser<'a, 'l> {
             }
             _ => self.buf.push_str(s),
         }
+    }
+
+    /// [`Parser::take_text`] straight into the model's [`Text`] (a short title needs no
+    /// allocation of its own), with no scan at all when the document is plain.
+    fn take_model_text(&mut self) -> Result<Text> {
+        self.check_text_length()?;
+        let text = if self.plain {
+            Text::from(self.buf.as_str())
+        } else {
+            let (s, dropped) = clean_text(&self.buf);
+            self.dropped_controls += dropped as usize;
+            s
+        };
+        self.buf.clear();
+        Ok(text)
+    }
+
+    fn check_text_length(&self) -> Result<()> {
+        if self.buf.len() > self.limits.max_text {
+            return Err(Error::Limit {
+                entry: self.entry.to_string(),
+                what: "length of a text",
+                limit: super::archive::format_bytes(self.limits.max_text as u64),
+                option: "--max-text",
+            });
+        }
+        Ok(())
     }
 
     fn take_text(&mut self) -> Result<String> {
@@ -540,10 +576,14 @@ impl<'a, 'l> Parser<'a, 'l> {
                 let sheet = b.finish(&mut self.doc.warnings);
                 self.doc.sheets.push(sheet);
             }
+            Frame::Text(Target::TopicTitle(id)) => {
+                let title = self.take_model_text()?;
+                self.builder().topic(id).title = title;
+            }
             Frame::Text(target) => {
                 let text = self.take_text()?;
                 match target {
-                    Target::TopicTitle(id) => self.builder().topic(id).title = text.into(),
+                    Target::TopicTitle(_) => unreachable!("handled above"),
                     Target::SheetTitle => self.builder().sheet.title = text,
                     Target::Label(id) => self.builder().topic(id).labels.push(text),
                     Target::Plain => self.note_plain = Some(text),
