@@ -173,3 +173,44 @@ fn zero_width_spaces_are_kept_and_forbidden_characters_warned() {
         ["content.json: characters XML 1.0 cannot carry were removed from 1 texts"]
     );
 }
+
+/// Titles are kept as decoded only when nothing in the document can need cleaning: a character
+/// reference to a CR, a raw CR, a control or a U+FFFF elsewhere in the document all still give
+/// clean titles, in both formats (where a plain document reads its titles as they are).
+#[test]
+fn titles_are_cleaned_whenever_the_document_could_need_it() {
+    let xml = |title: &str, elsewhere: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><xmap-content xmlns="urn:xmind:xmap:xmlns:content:2.0" version="2.0"><sheet id="s"><topic id="r"><title>{title}</title><children><topics type="attached"><topic id="c"><title>{elsewhere}</title></topic></topics></children></topic><title>S</title></sheet></xmap-content>"#
+        )
+    };
+    let json = |title: &str, elsewhere: &str| {
+        format!(
+            r#"[{{"id":"s","title":"S","rootTopic":{{"id":"r","title":"{title}","children":{{"attached":[{{"id":"c","title":"{elsewhere}"}}]}}}}}}]"#
+        )
+    };
+    let cases = [
+        // (content.xml title, content.json title, what is read)
+        ("a&#13;b", "a\\rb", "a\nb"),
+        ("a\r\nb", "a\r\nb", "a\nb"),
+        ("a\u{FFFF}b", "a\u{FFFF}b", "ab"),
+        ("a\u{1}b", "a\\u0001b", "ab"),
+        ("a &amp; b，中", "a & b，中", "a & b，中"),
+    ];
+    for (x, j, want) in cases {
+        for elsewhere in ["plain", "x\u{FFFE}y"] {
+            let d = read_bytes(&zip(&[("content.xml", xml(x, elsewhere).as_bytes())])).unwrap();
+            assert_eq!(
+                d.sheets[0].topics[0].title.as_str(),
+                want,
+                "content.xml {x:?}"
+            );
+            let d = read_bytes(&zip(&[("content.json", json(j, elsewhere).as_bytes())])).unwrap();
+            assert_eq!(
+                d.sheets[0].topics[0].title.as_str(),
+                want,
+                "content.json {j:?}"
+            );
+        }
+    }
+}

@@ -1211,10 +1211,13 @@ mod scanner_tests {
         let limits = Limits::default();
         let fast = Scanner::new(text)
             .ok()
-            .map(|s| parse_with(Src::Fast(s), "content.xml", &limits));
+            .map(|s| parse_with(Src::Fast(s), "content.xml", &limits, false));
         let mut reader = Reader::from_str(text);
         reader.config_mut().check_end_names = true;
-        (fast, parse_with(Src::Quick(reader), "content.xml", &limits))
+        (
+            fast,
+            parse_with(Src::Quick(reader), "content.xml", &limits, false),
+        )
     }
 
     /// Whenever the scanner accepts a document, the result is exactly quick-xml's.
