@@ -473,7 +473,8 @@ impl<'p> Walker<'p> {
         }
     }
 
-    /// The next topic entered (for planning, which needs no leaving).
+    /// The next topic entered (for planning, which needs no leaving: a planning walk makes no
+    /// [`Event::Leave`]).
     fn enter(&mut self) -> Option<Entry> {
         loop {
             match self.next()? {
@@ -577,8 +578,12 @@ impl<'p> Walker<'p> {
         // The topics below go on the stack right after the topic's `Leave` (filled in once they
         // are counted), each marked seen in listing order (the first listing wins), then turned
         // around so that the first one comes off the stack first: no list in between.
+        // Planning only enters topics (see [`Walker::enter`]): no `Leave` for it.
+        let planning = matches!(self.tops, Tops::Candidates(_));
         let leave = self.stack.len();
-        self.stack.push(Step::Leave(entry));
+        if !planning {
+            self.stack.push(Step::Leave(entry));
+        }
         if self.opts.within_depth(depth + 1) {
             let first = self.stack.len();
             let (summaries, callouts) = (
@@ -610,7 +615,9 @@ impl<'p> Walker<'p> {
             entry.children = children;
             entry.subtopics = subtopics;
             self.stack[first..].reverse();
-            self.stack[leave] = Step::Leave(entry);
+            if !planning {
+                self.stack[leave] = Step::Leave(entry);
+            }
         }
         Some(Event::Enter(entry))
     }
