@@ -238,6 +238,21 @@ pub(crate) fn extra_lines(
     skip: &[Extra],
 ) -> Vec<(String, bool)> {
     let wants = |e: Extra| plan.wants(e) && !skip.contains(&e);
+    // The extras written here; none wanted (a format's defaults, `--titles-only`): no lines.
+    const HERE: [Extra; 9] = [
+        Extra::Labels,
+        Extra::Markers,
+        Extra::Links,
+        Extra::Images,
+        Extra::Notes,
+        Extra::Comments,
+        Extra::Relationships,
+        Extra::Boundaries,
+        Extra::Summaries,
+    ];
+    if !HERE.iter().any(|&e| wants(e)) {
+        return Vec::new();
+    }
     let sheet = &plan.doc().sheets[s];
     let t = sheet.topic(id);
     let mut out = Vec::new();

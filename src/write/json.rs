@@ -6,7 +6,7 @@
 //! `labels`, `markers`, `link`, `image`, `folded`, `comments`, `floating`, `callouts`,
 //! `summaries`, `boundaries`.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use super::{Extra, Plan, Writer};
 use crate::error::Result;
@@ -27,10 +27,13 @@ impl Writer for Json {
     }
     fn write_plan(&self, plan: &Plan<'_>, out: &mut dyn Write) -> Result<()> {
         let doc = plan.doc();
-        // Many small writes per topic: buffer them here, where the calls are direct. Larger
-        // than the caller's buffer (64 KiB in the CLI), so that full blocks pass through it
-        // without being copied again.
-        let mut out = BufWriter::with_capacity(128 << 10, out);
+        // Many small writes per topic: gathered here, where each is a copy into a `Vec`, and
+        // handed on in blocks larger than the caller's buffer (64 KiB in the CLI), so that they
+        // pass through it without being copied again.
+        let mut out = Blocks {
+            buf: Vec::with_capacity(Blocks::BLOCK + (16 << 10)),
+            out,
+        };
         let out = &mut out;
         out.write_all(b"{\"name\":")?;
         match &doc.name {
@@ -67,7 +70,45 @@ impl Writer for Json {
     }
 }
 
-fn write_sheet(plan: &Plan<'_>, s: usize, out: &mut impl Write) -> io::Result<()> {
+/// The JSON being written, handed on to `out` in blocks of about [`Blocks::BLOCK`] bytes: every
+/// write is a copy into `buf`, and the tree writer hands full blocks on between topics.
+struct Blocks<'o> {
+    buf: Vec<u8>,
+    out: &'o mut dyn Write,
+}
+
+impl Blocks<'_> {
+    const BLOCK: usize = 128 << 10;
+
+    /// Hands the text on when a block is full.
+    fn flush_full(&mut self) -> io::Result<()> {
+        if self.buf.len() >= Self::BLOCK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
+impl Write for Blocks<'_> {
+    #[inline]
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+    #[inline]
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        self.buf.extend_from_slice(b);
+        Ok(())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+fn write_sheet(plan: &Plan<'_>, s: usize, out: &mut Blocks<'_>) -> io::Result<()> {
     let sheet = &plan.doc().sheets[s];
     out.write_all(b"{\"id\":")?;
     string(out, &sheet.id)?;
@@ -110,7 +151,7 @@ enum Task {
 /// The root and everything written below it, nested as the model nests it (floating topics
 /// under the topic they hang from), with an explicit stack. A topic goes where the map first
 /// lists it, when the plan writes it.
-fn write_tree(plan: &Plan<'_>, s: usize, out: &mut impl Write) -> io::Result<()> {
+fn write_tree(plan: &Plan<'_>, s: usize, out: &mut Blocks<'_>) -> io::Result<()> {
     let sheet = &plan.doc().sheets[s];
     let mut done = vec![false; sheet.len()];
     done[0] = true;
@@ -130,6 +171,7 @@ fn write_tree(plan: &Plan<'_>, s: usize, out: &mut impl Write) -> io::Result<()>
             Task::Raw(s) => out.write_all(s.as_bytes())?,
             Task::Text(s) => out.write_all(s.as_bytes())?,
             Task::Topic(id) => {
+                out.flush_full()?;
                 let t = sheet.topic(id);
                 write_topic_head(plan, t, out)?;
                 tail.clear();

@@ -445,8 +445,6 @@ struct Walker<'p> {
     next_top: usize,
     /// Depths of the written topics that floating topics hang from (planning only).
     anchors: HashMap<TopicId, usize>,
-    /// The topics below the one being entered, before they go on the stack.
-    below: Vec<(TopicId, Role)>,
 }
 
 impl<'p> Walker<'p> {
@@ -472,11 +470,11 @@ impl<'p> Walker<'p> {
             tops,
             next_top: 0,
             anchors: HashMap::new(),
-            below: Vec::new(),
         }
     }
 
-    /// The next topic entered (for planning, which needs no leaving).
+    /// The next topic entered (for planning, which needs no leaving: a planning walk makes no
+    /// [`Event::Leave`]).
     fn enter(&mut self) -> Option<Entry> {
         loop {
             match self.next()? {
@@ -527,6 +525,24 @@ impl<'p> Walker<'p> {
         }
     }
 
+    /// Puts `c`, below a topic at `depth` and `level`, on the stack unless it is seen already;
+    /// whether it was.
+    #[inline]
+    fn below(&mut self, c: TopicId, depth: usize, level: usize, role: Role) -> bool {
+        let i = c.index();
+        if i >= self.seen.len() || self.seen.get(i) {
+            return false;
+        }
+        self.seen.set(i);
+        self.stack.push(Step::Enter {
+            id: c,
+            depth: depth + 1,
+            level: level + 1,
+            role,
+        });
+        true
+    }
+
     fn next(&mut self) -> Option<Event> {
         let step = match self.stack.pop() {
             Some(step) => step,
@@ -546,9 +562,8 @@ impl<'p> Walker<'p> {
                 role,
             } => (id, depth, level, role),
         };
-        let (on, order) = (self.on, self.order);
-        let wants = |e: Extra| on[e.index()];
-        let t = self.sheet.topic(id);
+        let sheet = self.sheet;
+        let t = sheet.topic(id);
         if matches!(self.tops, Tops::Candidates(_)) && !t.floating.is_empty() {
             self.anchors.insert(id, depth);
         }
@@ -560,57 +575,50 @@ impl<'p> Walker<'p> {
             children: 0,
             subtopics: 0,
         };
-        self.below.clear();
+        // The topics below go on the stack right after the topic's `Leave` (filled in once they
+        // are counted), each marked seen in listing order (the first listing wins), then turned
+        // around so that the first one comes off the stack first: no list in between.
+        // Planning only enters topics (see [`Walker::enter`]): no `Leave` for it.
+        let planning = matches!(self.tops, Tops::Candidates(_));
+        let leave = self.stack.len();
+        if !planning {
+            self.stack.push(Step::Leave(entry));
+        }
         if self.opts.within_depth(depth + 1) {
-            let subs = |below: &mut Vec<(TopicId, Role)>| {
-                if wants(Extra::Summaries) {
-                    below.extend(
-                        t.summaries
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(i, s)| Some((s.topic?, Role::Summary(i)))),
-                    );
+            let first = self.stack.len();
+            let (summaries, callouts) = (
+                self.on[Extra::Summaries.index()],
+                self.on[Extra::Callouts.index()],
+            );
+            let (mut children, mut subtopics) = (0, 0);
+            for pass in 0..2 {
+                let subs = (pass == 0) == (self.order == Order::SubtopicsFirst);
+                if !subs {
+                    for &c in &t.children {
+                        children += usize::from(self.below(c, depth, level, Role::Attached));
+                    }
+                    continue;
                 }
-                if wants(Extra::Callouts) {
-                    below.extend(t.callouts.iter().map(|&c| (c, Role::Callout)));
+                if summaries {
+                    for (i, sm) in t.summaries.iter().enumerate() {
+                        if let Some(c) = sm.topic {
+                            subtopics += usize::from(self.below(c, depth, level, Role::Summary(i)));
+                        }
+                    }
                 }
-            };
-            let kids = |below: &mut Vec<(TopicId, Role)>| {
-                below.extend(t.children.iter().map(|&c| (c, Role::Attached)));
-            };
-            match order {
-                Order::ChildrenFirst => {
-                    kids(&mut self.below);
-                    subs(&mut self.below);
-                }
-                Order::SubtopicsFirst => {
-                    subs(&mut self.below);
-                    kids(&mut self.below);
+                if callouts {
+                    for &c in &t.callouts {
+                        subtopics += usize::from(self.below(c, depth, level, Role::Callout));
+                    }
                 }
             }
-            let seen = &mut self.seen;
-            self.below.retain(|&(c, _)| {
-                let fresh = c.index() < seen.len() && !seen.get(c.index());
-                if fresh {
-                    seen.set(c.index());
-                }
-                fresh
-            });
-            entry.children = self
-                .below
-                .iter()
-                .filter(|(_, r)| *r == Role::Attached)
-                .count();
-            entry.subtopics = self.below.len() - entry.children;
+            entry.children = children;
+            entry.subtopics = subtopics;
+            self.stack[first..].reverse();
+            if !planning {
+                self.stack[leave] = Step::Leave(entry);
+            }
         }
-        self.stack.push(Step::Leave(entry));
-        self.stack
-            .extend(self.below.drain(..).rev().map(|(c, r)| Step::Enter {
-                id: c,
-                depth: depth + 1,
-                level: level + 1,
-                role: r,
-            }));
         Some(Event::Enter(entry))
     }
 }

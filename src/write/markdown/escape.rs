@@ -97,10 +97,17 @@ pub(crate) fn escape_into(out: &mut String, text: &str, at: At) {
     let mut copied = 0;
     // Length of the run of `.` the scan is in.
     let mut dots = 0;
-    for (k, &c) in b.iter().enumerate() {
-        if !MAY_NEED_ESCAPE[c as usize] {
-            continue;
+    let mut k = 0;
+    loop {
+        // Most bytes (every byte of a CJK character, letters, digits, spaces) need no look: skip
+        // them in a tight loop, and copy the run before an escape in one piece.
+        while k < b.len() && !MAY_NEED_ESCAPE[b[k] as usize] {
+            k += 1;
         }
+        if k == b.len() {
+            break;
+        }
+        let c = b[k];
         let prev = k.checked_sub(1).map(|p| b[p]);
         let next = b.get(k + 1).copied();
         let first = at_start && k == 0;
@@ -130,6 +137,7 @@ pub(crate) fn escape_into(out: &mut String, text: &str, at: At) {
             out.push('\\');
             copied = k;
         }
+        k += 1;
     }
     out.push_str(&text[copied..]);
 }
