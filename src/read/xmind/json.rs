@@ -335,10 +335,12 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// [`Reader::text`] for a title or id, made straight into the model's [`Text`].
-    fn model_text(&mut self, raw: &Cow<str>) -> Result<Text> {
+    /// `as_stored`: the string is a slice of the entry (it had no escape), so `self.plain`
+    /// covers it.
+    fn model_text(&mut self, raw: &str, as_stored: bool) -> Result<Text> {
         self.check_length(raw)?;
-        if self.plain && matches!(raw, Cow::Borrowed(_)) {
-            return Ok(Text::from(raw.as_ref()));
+        if self.plain && as_stored {
+            return Ok(Text::from(raw));
         }
         let (s, dropped) = clean_text(raw);
         self.dropped_controls += dropped as usize;
@@ -601,11 +603,11 @@ impl<'a> Reader<'a, '_> {
             // Titles, ids and links are nearly always plain strings, labels and markers short
             // lists, and notes plain: read them straight from the events, with no `Small` value.
             (Field::Title, Event::Str(s)) => {
-                b.topic(id).title = self.model_text(s)?;
+                b.topic(id).title = self.model_text(s, matches!(s, Cow::Borrowed(_)))?;
                 return Ok(());
             }
             (Field::Id, Event::Str(s)) => {
-                b.topic(id).id = self.model_text(s)?;
+                b.topic(id).id = self.model_text(s, matches!(s, Cow::Borrowed(_)))?;
                 return Ok(());
             }
             (Field::Href, Event::Str(s)) => {
