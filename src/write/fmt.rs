@@ -18,6 +18,22 @@ pub(crate) fn pad(out: &mut String, n: usize) {
     }
 }
 
+/// Whether `s` is empty or white space only (`s.trim().is_empty()`), answered from its first
+/// character when that is not white space: most titles, without a scan from both ends.
+pub(crate) fn blank(s: &str) -> bool {
+    match s.chars().next() {
+        None => true,
+        Some(c) if !c.is_whitespace() => false,
+        Some(_) => s.trim().is_empty(),
+    }
+}
+
+/// Whether `s` holds a line break (`\n`): memchr's search, which beats `str::contains` on
+/// titles of a few dozen bytes.
+pub(crate) fn multiline(s: &str) -> bool {
+    memchr::memchr(b'\n', s.as_bytes()).is_some()
+}
+
 /// Runs of white space folded into one space, trimmed.
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
