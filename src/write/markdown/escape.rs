@@ -51,7 +51,9 @@ pub(crate) fn escape_line(text: &str, at: At) -> String {
 
 /// [`escape_line`], appended to `out`.
 pub(crate) fn escape_line_into(out: &mut String, text: &str, at: At) {
-    if !text.starts_with([' ', '\t']) && !text.ends_with([' ', '\t']) {
+    // Space and tab are ASCII: testing the first and last bytes needs no decoding.
+    let edge = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+    if !edge(text.as_bytes().first()) && !edge(text.as_bytes().last()) {
         escape_into(out, text, at);
         return;
     }
@@ -101,20 +103,33 @@ pub(crate) fn escape_into(out: &mut String, text: &str, at: At) {
     loop {
         // Most bytes (every byte of a CJK character, letters, digits, spaces) need no look: skip
         // them in a tight loop, and copy the run before an escape in one piece.
-        // Eight bytes a step first: one branch for the eight table lookups.
+        // Eight bytes a step first, tested together as one word (see [`candidates`]): the
+        // lowest byte it flags is the next one to look at, so a hit needs no byte-by-byte scan
+        // up to it. The last few bytes are looked up one at a time.
+        let mut hit = false;
         while let Some(w) = b.get(k..k + 8) {
-            if w.iter()
-                .fold(false, |a, &c| a | MAY_NEED_ESCAPE[c as usize])
-            {
+            let flagged = candidates(u64::from_le_bytes([
+                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
+            ]));
+            if flagged != 0 {
+                k += (flagged.trailing_zeros() / 8) as usize;
+                hit = true;
                 break;
             }
             k += 8;
         }
-        while k < b.len() && !MAY_NEED_ESCAPE[b[k] as usize] {
-            k += 1;
+        if !hit {
+            while k < b.len() && !MAY_NEED_ESCAPE[b[k] as usize] {
+                k += 1;
+            }
+            if k == b.len() {
+                break;
+            }
         }
-        if k == b.len() {
-            break;
+        if !MAY_NEED_ESCAPE[b[k] as usize] {
+            // One of the few bytes the word test lets through (`%`, `,`, `;`, `}`).
+            k += 1;
+            continue;
         }
         let c = b[k];
         let prev = k.checked_sub(1).map(|p| b[p]);
@@ -162,6 +177,24 @@ const MAY_NEED_ESCAPE: [bool; 256] = {
     }
     table
 };
+
+/// The bytes of `w` (eight bytes of text, little-endian) that might need escaping: the high bit
+/// of each such byte set, the other bits clear. Every byte of [`MAY_NEED_ESCAPE`] is flagged,
+/// and also `%`, `,`, `;` and `}` (the four ranges tested hold them too), never a byte of
+/// 0x80 or above; a test compares it with the table.
+fn candidates(w: u64) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each byte's low seven bits: sums below stay inside their byte.
+    let x = w & !HIGH;
+    // High bit set where `lo <= byte <= hi`: `x + (0x80 - lo)` reaches 0x80 from `lo` on,
+    // `x + (0x7f - hi)` from `hi + 1` on.
+    let within =
+        |lo: u8, hi: u8| (x + LOW * u64::from(0x80 - lo)) & !(x + LOW * u64::from(0x7f - hi));
+    // `"#$%&'()*+,-.`, `:;<=>`, `[\]^_` and the backquote, `{|}~`.
+    let punct = within(b'"', b'.') | within(b':', b'>') | within(b'[', b'`') | within(b'{', b'~');
+    punct & !w & HIGH
+}
 
 /// Whether `rest` (after a `&`) starts like a character reference: `amp;`, `#35;`, `#x1F;`.
 fn entity_follows(rest: &[u8]) -> bool {
@@ -225,4 +258,30 @@ pub(crate) fn link_dest_into(out: &mut String, url: &str) {
         k += len;
     }
     out.push_str(&url[copied..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_test_flags_every_byte_the_table_holds() {
+        let extra = [b'%', b',', b';', b'}'];
+        // Each byte value in each of the eight places, among neighbours of every kind
+        // (high bytes next to it must not disturb it).
+        for fill in [0u8, b'a', b' ', b'_', 0x7f, 0x80, 0xe4, 0xff] {
+            for lane in 0..8 {
+                for c in 0..=255u8 {
+                    let mut bytes = [fill; 8];
+                    bytes[lane] = c;
+                    let flagged = candidates(u64::from_le_bytes(bytes));
+                    for (i, &byte) in bytes.iter().enumerate() {
+                        let want = MAY_NEED_ESCAPE[byte as usize] || extra.contains(&byte);
+                        assert_eq!(flagged >> (8 * i + 7) & 1 == 1, want, "{bytes:?} {i}");
+                        assert_eq!(flagged >> (8 * i) & 0x7f, 0);
+                    }
+                }
+            }
+        }
+    }
 }
