@@ -387,6 +387,39 @@ impl<'a> Doc<'a> {
         link: Option<&LinkForm>,
         q: &Prefix<'_>,
     ) -> usize {
+        // Most topics have none of the extras: told from a few emptiness tests, without the
+        // general path's look at each extra (a test compares both).
+        if link.is_none() && self.bare(s, id) {
+            self.o.paras = 0;
+            return 0;
+        }
+        self.all_extras(s, id, depth, link, q)
+    }
+
+    /// Whether topic `id` of sheet `s` has nothing the block quote could hold (its link
+    /// aside): no labels, markers, image, notes, comments, relationships, boundaries or
+    /// summaries.
+    fn bare(&self, s: usize, id: TopicId) -> bool {
+        let t = self.plan.doc().sheets[s].topic(id);
+        t.labels.is_empty()
+            && t.markers.is_empty()
+            && t.image.is_none()
+            && t.notes.is_none()
+            && t.comments.is_empty()
+            && t.boundaries.is_empty()
+            && t.summaries.is_empty()
+            && self.plan.relationship_ends(s, id).is_empty()
+    }
+
+    /// [`Doc::extras`], the general path.
+    fn all_extras(
+        &mut self,
+        s: usize,
+        id: TopicId,
+        depth: usize,
+        link: Option<&LinkForm>,
+        q: &Prefix<'_>,
+    ) -> usize {
         let plan = self.plan;
         let opts = plan.opts();
         let doc = plan.doc();
@@ -740,6 +773,60 @@ mod tests {
             o.buf,
             "  >     >\n  >     > **Note:** one\\\n  >     > two\n  >     >\n  >     > three\n"
         );
+    }
+
+    #[test]
+    fn bare_topics_get_what_the_general_extras_path_writes() {
+        let mut s = Sheet::new("root");
+        let mut add = |f: &dyn Fn(&mut Topic)| {
+            let mut t = Topic::new("t");
+            f(&mut t);
+            s.add(TopicId::ROOT, TopicKind::Attached, t)
+        };
+        add(&|_| {});
+        add(&|t| t.labels.push("l".into()));
+        add(&|t| t.markers.push("priority-1".into()));
+        add(&|t| {
+            t.notes = Some(Box::new(Notes {
+                plain: "n".into(),
+                html: None,
+            }))
+        });
+        add(&|t| t.link = Some(Box::new(Link::new("https://example.org"))));
+        add(&|t| t.title = "".into());
+        add(&|t| {
+            t.link = Some(Box::new(Link::new("https://example.org")));
+            t.title = " ".into();
+        });
+        let a = add(&|_| {});
+        let b = add(&|_| {});
+        s.relationships.push(Relationship {
+            from: Some(a),
+            to: Some(b),
+            title: "r".into(),
+            ..Relationship::default()
+        });
+        let d = doc(s);
+        let opts = WriteOptions::default();
+        let plan = Plan::new(&d, &opts, &Markdown);
+        let q = Prefix {
+            ctx: "",
+            pad: 1,
+            tail: "> ",
+        };
+        let mut bare = 0;
+        for i in 0..d.sheets[0].len() {
+            let id = TopicId(i as u32);
+            let mut fast = Doc::new(&plan);
+            let mut general = Doc::new(&plan);
+            let t = d.sheets[0].topic(id);
+            let link = fast.link_form(t);
+            bare += usize::from(link.is_none() && fast.bare(0, id));
+            let n = fast.extras(0, id, 1, link.as_ref(), &q);
+            let m = general.all_extras(0, id, 1, link.as_ref(), &q);
+            assert_eq!((n, &fast.o.buf), (m, &general.o.buf), "{i}");
+        }
+        assert_eq!(bare, 3);
     }
 
     fn md(doc: &Document, opts: &WriteOptions) -> String {
