@@ -584,7 +584,10 @@ impl<'p> Walker<'p> {
         if !planning {
             self.stack.push(Step::Leave(entry));
         }
-        if self.opts.within_depth(depth + 1) {
+        // A leaf (most topics) has no topics below it to put on the stack: its entry (and its
+        // `Leave`) are complete as they are, with no passes over its lists.
+        let leaf = t.children.is_empty() && t.summaries.is_empty() && t.callouts.is_empty();
+        if !leaf && self.opts.within_depth(depth + 1) {
             let first = self.stack.len();
             let (summaries, callouts) = (
                 self.on[Extra::Summaries.index()],
