@@ -21,6 +21,12 @@ pub(crate) fn pad(out: &mut String, n: usize) {
 /// Whether `s` is empty or white space only (`s.trim().is_empty()`), answered from its first
 /// character when that is not white space: most titles, without a scan from both ends.
 pub(crate) fn blank(s: &str) -> bool {
+    // Told from the first byte, without decoding, when it is a printable ASCII character or
+    // starts a character from U+4000 on (CJK and beyond): none of those is white space (a test
+    // compares with the general answer).
+    if matches!(s.as_bytes().first(), Some(0x21..=0x7e | 0xe4..)) {
+        return false;
+    }
     match s.chars().next() {
         None => true,
         Some(c) if !c.is_whitespace() => false,
@@ -353,6 +359,22 @@ pub(crate) fn extra_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_from_the_first_byte_agrees_with_trimming() {
+        let chars = (0..=0x10ffff_u32).filter_map(char::from_u32);
+        for c in chars {
+            for s in [
+                c.to_string(),
+                format!("{c}x"),
+                format!("{c} "),
+                format!("{c}\u{3000}"),
+            ] {
+                assert_eq!(blank(&s), s.trim().is_empty(), "{:?}", s);
+            }
+        }
+        assert!(blank(""));
+    }
 
     #[test]
     fn dates_are_civil_dates_in_utc() {
