@@ -248,12 +248,17 @@ impl<'a> Doc<'a> {
                     }
                     Event::Leave(_) => {
                         frames.pop();
+                        // Leaving writes nothing.
+                        continue;
                     }
                 }
-                // Whole lines are handed on in blocks.
-                std::mem::swap(&mut self.o.buf, &mut b.s);
-                b.flush_full()?;
-                std::mem::swap(&mut self.o.buf, &mut b.s);
+                // Whole lines are handed on in blocks (tested here first: most topics do not
+                // fill one).
+                if self.o.buf.len() >= Buf::BLOCK {
+                    std::mem::swap(&mut self.o.buf, &mut b.s);
+                    b.flush_full()?;
+                    std::mem::swap(&mut self.o.buf, &mut b.s);
+                }
             }
         }
         std::mem::swap(&mut self.o.buf, &mut b.s);
