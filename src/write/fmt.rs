@@ -34,12 +34,6 @@ pub(crate) fn blank(s: &str) -> bool {
     }
 }
 
-/// Whether `s` holds a line break (`\n`): memchr's search, which beats `str::contains` on
-/// titles of a few dozen bytes.
-pub(crate) fn multiline(s: &str) -> bool {
-    memchr::memchr(b'\n', s.as_bytes()).is_some()
-}
-
 /// Runs of white space folded into one space, trimmed.
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

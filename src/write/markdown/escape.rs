@@ -51,21 +51,29 @@ pub(crate) fn escape_line(text: &str, at: At) -> String {
 
 /// [`escape_line`], appended to `out`.
 pub(crate) fn escape_line_into(out: &mut String, text: &str, at: At) {
+    escape_line_checked(out, text, at);
+}
+
+/// [`escape_line_into`], and whether `text` holds a `\n` after all (then what it appended is
+/// no line to keep): a title is written this way first, so that its scan for escapes is its
+/// test for line breaks too.
+pub(super) fn escape_line_checked(out: &mut String, text: &str, at: At) -> bool {
     // Space and tab are ASCII: testing the first and last bytes needs no decoding.
     let edge = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
     if !edge(text.as_bytes().first()) && !edge(text.as_bytes().last()) {
-        escape_into(out, text, at);
-        return;
+        return escape_checked(out, text, at);
     }
     let body = text.trim_start_matches([' ', '\t']);
     for c in text[..text.len() - body.len()].chars() {
         out.push_str(if c == '\t' { "&#9;" } else { "&#32;" });
     }
     let inner = body.trim_end_matches([' ', '\t']);
-    escape_into(out, inner, at);
+    // A `\n` is never among the spaces and tabs around `inner`.
+    let newline = escape_checked(out, inner, at);
     for c in body[inner.len()..].chars() {
         out.push_str(if c == '\t' { "&#9;" } else { "&#32;" });
     }
+    newline
 }
 
 /// Appends `text` (one line, no `\n`) so that CommonMark, GFM and pandoc's `commonmark_x` read it
@@ -79,6 +87,12 @@ pub(crate) fn escape_line_into(out: &mut String, text: &str, at: At) {
 ///   `.` or `)` of a list marker like `1.`, `a)`, `iv.` (pandoc's fancy lists);
 /// - in a heading: a `#` after white space, which could close the heading.
 pub(crate) fn escape_into(out: &mut String, text: &str, at: At) {
+    escape_checked(out, text, at);
+}
+
+/// [`escape_into`], and whether `text` holds a `\n` (which it passes through as it is).
+fn escape_checked(out: &mut String, text: &str, at: At) -> bool {
+    let mut newline = false;
     let at_start = at != At::Inline;
     let heading = at == At::Heading;
     // Every character escaped, and every character the decision looks at, is ASCII; the bytes
@@ -119,7 +133,7 @@ pub(crate) fn escape_into(out: &mut String, text: &str, at: At) {
             k += 8;
         }
         if !hit {
-            while k < b.len() && !MAY_NEED_ESCAPE[b[k] as usize] {
+            while k < b.len() && !STOPS[b[k] as usize] {
                 k += 1;
             }
             if k == b.len() {
@@ -127,7 +141,8 @@ pub(crate) fn escape_into(out: &mut String, text: &str, at: At) {
             }
         }
         if !MAY_NEED_ESCAPE[b[k] as usize] {
-            // One of the few bytes the word test lets through (`%`, `,`, `;`, `}`).
+            // A `\n`, or one of the few bytes the word test lets through (`%`, `,`, `;`, `}`).
+            newline |= b[k] == b'\n';
             k += 1;
             continue;
         }
@@ -164,24 +179,29 @@ pub(crate) fn escape_into(out: &mut String, text: &str, at: At) {
         k += 1;
     }
     out.push_str(&text[copied..]);
+    newline
 }
 
 /// The bytes [`escape_into`] might escape, or looks at to decide.
-const MAY_NEED_ESCAPE: [bool; 256] = {
+const MAY_NEED_ESCAPE: [bool; 256] = table(b"\\`*[]<|~^$\"'{_&#-.):+=>(");
+
+/// The bytes the scan stops at: [`MAY_NEED_ESCAPE`] and `\n`.
+const STOPS: [bool; 256] = table(b"\\`*[]<|~^$\"'{_&#-.):+=>(\n");
+
+const fn table(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
-    let special = b"\\`*[]<|~^$\"'{_&#-.):+=>(";
     let mut i = 0;
-    while i < special.len() {
-        table[special[i] as usize] = true;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
         i += 1;
     }
     table
-};
+}
 
 /// The bytes of `w` (eight bytes of text, little-endian) that might need escaping: the high bit
-/// of each such byte set, the other bits clear. Every byte of [`MAY_NEED_ESCAPE`] is flagged,
-/// and also `%`, `,`, `;` and `}` (the four ranges tested hold them too), never a byte of
-/// 0x80 or above; a test compares it with the table.
+/// of each such byte set, the other bits clear. Every byte of [`STOPS`] is flagged, and also
+/// `%`, `,`, `;` and `}` (the ranges tested hold them too), never a byte of 0x80 or above; a
+/// test compares it with the table.
 fn candidates(w: u64) -> u64 {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -191,8 +211,12 @@ fn candidates(w: u64) -> u64 {
     // `x + (0x7f - hi)` from `hi + 1` on.
     let within =
         |lo: u8, hi: u8| (x + LOW * u64::from(0x80 - lo)) & !(x + LOW * u64::from(0x7f - hi));
-    // `"#$%&'()*+,-.`, `:;<=>`, `[\]^_` and the backquote, `{|}~`.
-    let punct = within(b'"', b'.') | within(b':', b'>') | within(b'[', b'`') | within(b'{', b'~');
+    // `"#$%&'()*+,-.`, `:;<=>`, `[\]^_` and the backquote, `{|}~`, and `\n`.
+    let punct = within(b'"', b'.')
+        | within(b':', b'>')
+        | within(b'[', b'`')
+        | within(b'{', b'~')
+        | within(b'\n', b'\n');
     punct & !w & HIGH
 }
 
@@ -265,6 +289,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_checked_line_tells_line_breaks_and_writes_the_same() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            " a\n b ",
+            "0123456\n",
+            "01234567\n",
+            "主题 1 — topic <1> & more",
+            " \t",
+            "abcdefghijklmnop\nq",
+            "a,b;c}d%e\n",
+            "1. x",
+            "# x ",
+        ] {
+            let mut out = String::new();
+            let newline = escape_line_checked(&mut out, text, At::Line);
+            assert_eq!(newline, text.contains('\n'), "{text:?}");
+            if !newline {
+                assert_eq!(out, escape_line(text, At::Line), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_word_test_flags_every_byte_the_table_holds() {
         let extra = [b'%', b',', b';', b'}'];
         // Each byte value in each of the eight places, among neighbours of every kind
@@ -276,7 +325,7 @@ mod tests {
                     bytes[lane] = c;
                     let flagged = candidates(u64::from_le_bytes(bytes));
                     for (i, &byte) in bytes.iter().enumerate() {
-                        let want = MAY_NEED_ESCAPE[byte as usize] || extra.contains(&byte);
+                        let want = STOPS[byte as usize] || extra.contains(&byte);
                         assert_eq!(flagged >> (8 * i + 7) & 1 == 1, want, "{bytes:?} {i}");
                         assert_eq!(flagged >> (8 * i) & 0x7f, 0);
                     }

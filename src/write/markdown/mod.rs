@@ -46,10 +46,8 @@ use crate::error::Result;
 use crate::markers::{self, MarkerStyle};
 use crate::model::{LinkKind, Topic, TopicId};
 use crate::url;
-use escape::text_lines_into;
-pub(crate) use escape::{
-    At, escape_into, escape_line, escape_line_into, link_dest, link_dest_into,
-};
+pub(crate) use escape::{At, escape_into, escape_line, link_dest, link_dest_into};
+use escape::{escape_line_checked, text_lines_into};
 use out::{Out, Prefix};
 
 #[doc = include_str!("../../../docs/formats/markdown.md")]
@@ -350,11 +348,13 @@ impl<'a> Doc<'a> {
                 if wrap.is_some() {
                     o.buf.push('[');
                 }
+                // A title is escaped as one line first: that scan tells whether it has several
+                // (rare), which then replace what it wrote.
+                let start = o.buf.len();
                 if blank {
                     o.buf.push_str("&nbsp;");
-                } else if !fmt::multiline(&t.title) {
-                    escape_line_into(&mut o.buf, &t.title, At::Line);
-                } else {
+                } else if escape_line_checked(&mut o.buf, &t.title, At::Line) {
+                    o.buf.truncate(start);
                     let cont = Prefix {
                         ctx,
                         pad: indent + 1,
