@@ -229,8 +229,7 @@ impl<'a> Doc<'a> {
                                     self.o.blank = true;
                                 }
                                 parent.children_started = true;
-                                let place = parent.place.clone();
-                                self.child_place(&place, parent.layout)
+                                self.child_place(&parent.place, parent.layout)
                             }
                         };
                         // A floating topic's tree is laid out one level below the root.
