@@ -1,24 +1,10 @@
 //! Graphviz DOT: a `digraph` whose nodes are the topics and whose edges are the tree, with
 //! relationships as dashed edges.
 //!
-//! Choices (documented in the README):
-//! - One sheet: the topics straight in the graph. Several sheets: one `subgraph cluster_N` per
-//!   sheet, labelled with the sheet's title. The graph is laid out left to right (`rankdir=LR`),
-//!   nodes are rounded boxes, the root's border bold.
-//! - Node ids are the topics' XMind ids (quoted), made unique with `_2`, `_3`…; a topic without
-//!   id gets `s<sheet>-<n>`. The same map gives the same ids every time.
-//! - Labels are quoted: `"` and `\` are backslash-escaped (so `\N`, `\G`, `\l` stay text), line
-//!   breaks are `\n`, and `&` is `&amp;` (Graphviz decodes HTML entities in labels).
-//! - Extras on by default: relationships (a dashed edge from the first end to the second, the
-//!   title as the edge's label, not constraining the layout; a relationship with an end that is
-//!   missing or not written is left out), links (the node's `URL`, clickable in SVG; a topic
-//!   link points at the target node's `id`, `#topic-…`), summaries (a node linked by dotted
-//!   edges from the first and the last child it covers, the ends of XMind's bracket: an edge
-//!   from every covered child would make many summaries over many children quadratic), callouts (a `note`-shaped node linked by a dotted edge)
-//!   and floating topics (trees of their own, no edge to the rest, the floating topic's border
-//!   dashed). Off by default: labels, markers, notes, images, comments, boundaries, written with
-//!   `--with` as lines of the label below the title (`Labels: …`, `Note: …`…). Folded branches
-//!   are drawn open.
+//! What it writes is specified in `docs/formats/dot.md`, shown as the rustdoc of [`Dot`]. A
+//! summary is linked to the first and the last child it covers only, the ends of XMind's
+//! bracket: an edge from every covered child would make many summaries over many children
+//! quadratic.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -1,29 +1,10 @@
 //! Mermaid mindmap: `mindmap`, then one node per line, the root indented two spaces and each
-//! level two more (spaces only). Every node is written `nK["TEXT"]` (or another shape, below)
-//! with TEXT in Mermaid's `#…;` entity codes wherever Mermaid could misread a character, so no
-//! title can change the diagram's structure or its own text.
+//! level two more.
 //!
-//! Decisions (documented in the README):
-//! - One diagram holds one sheet, and a Mermaid file holds one diagram. A map with several sheets
-//!   is refused with a one-line error naming the sheets; choose one with `--sheet N`.
-//! - Node text: every character among ``#"<>&*_`$%\`` (and `ﬂ` and `¶`, which Mermaid uses
-//!   in its own placeholders) becomes `#CODE;` with its decimal code point, and so does `:` in
-//!   a title containing `style`, `classDef` or `:fa-`. That covers the parser (`"` ends the
-//!   quoted text; `%%` starts a comment on a continuation line; `%%{…}%%` is a directive
-//!   anywhere), Mermaid's entity pre-pass (`#…;`, and its `style…:…#…;` rule that drops a `;`),
-//!   and the renderer (Markdown emphasis and code, HTML, backslash escapes, `$$…$$` maths,
-//!   `fa:fa-…` icons). Inside the quotes brackets, braces,
-//!   `:::`, `::icon(`, a leading `mindmap` and Unicode are plain text. Line breaks stay real line
-//!   breaks inside the quotes (continuation lines start at the margin); an empty title is
-//!   written `[" "]`, since Mermaid rejects `[""]`, and a title of one space `["#32;"]`.
-//! - Floating topics cannot be extra roots (Mermaid allows one): each is written under the root,
-//!   after its attached children, as a cloud `)"…"(` with the class `floating`, its subtopics
-//!   below it. Summary topics go under the topic they summarise as hexagons `{{"…"}}` with the
-//!   class `summary` (which children they cover is not shown); callouts as rounded nodes
-//!   `("…")` with the class `callout`. All three are on by default; `--titles-only` leaves them
-//!   out.
-//! - A mindmap has no place for notes, labels, markers, links, images, boundaries,
-//!   relationships or comments: they are not written, whatever `--with` says.
+//! What it writes is specified in `docs/formats/mermaid.md`, shown as the rustdoc of
+//! [`Mermaid`]. Every node is quoted, `nK["TEXT"]`, with TEXT in Mermaid's `#…;` entity codes
+//! wherever Mermaid could misread a character, so that no title can change the diagram's
+//! structure or its own text; the spec lists the characters, and why each one.
 
 use std::io::Write;
 

@@ -1,29 +1,9 @@
 //! PlantUML mindmap: `@startmindmap` … `@endmindmap` with `*` depth markers.
 //!
-//! Choices (documented in the README):
-//! - One diagram per sheet. Several sheets: each diagram is preceded by a comment line
-//!   `' Sheet N: TITLE` (outside the diagram, where PlantUML ignores text). A floating topic is
-//!   a diagram of its own right after its sheet's diagram: a mindmap has one root, and the
-//!   PlantUML of Debian 12 (1.2020) refuses a second one.
-//! - A title with several lines, or a topic with extras to show, is written in PlantUML's
-//!   multi-line form `**:first line` … `last line;`.
-//! - Titles are literal text: every character PlantUML would read as markup is written as
-//!   PlantUML's Unicode escape `<U+XXXX>`: `\` (escapes like `\n`, and a line continuation at
-//!   the end of a line), `&` (`&#…;` references), `<` (HTML-like tags, `<&icon>`, `<:emoji:>`,
-//!   `<U+…>`, `<<stereotypes>>`), `~` (creole's escape), `[` (`[[links]]`, `[#colour]`), `%`
-//!   (preprocessor functions such as `%date()`, expanded anywhere in a line), doubled creole
-//!   markers `** // "" -- __` (bold, italic, monospace, strike, underline), a first character
-//!   that is punctuation or white space (`!include`, `'comment`, `@enduml`, `:`, `;`, list and
-//!   table markers), a last white-space character (PlantUML trims), and in the multi-line form a
-//!   last `;` (which would end the block). (`&#…;` is not used for escaping: PlantUML 1.2020
-//!   crashes on `&#92;` and `&#36;`.) An empty title is `<U+0020>`.
-//! - Extras: floating topics, summaries and callouts are on by default (summary topics and
-//!   callouts are child nodes after the attached children, their first line prefixed with
-//!   `Summary (first … last): ` or `Callout: `). The others are off by default; `--with` writes
-//!   them as lines below the title, after a `----` separator: `Labels: …`, `Markers: …`,
-//!   `Link: …`, `Image: …`, `Note: …`, `Comment (author, date): …`,
-//!   `Relationship (title): → other` (a mindmap cannot draw relationships),
-//!   `Boundary (first … last): title`. Folded branches are drawn open.
+//! What it writes is specified in `docs/formats/plantuml.md`, shown as the rustdoc of
+//! [`PlantUml`]. Titles are literal text: whatever PlantUML would read as markup is written as
+//! its Unicode escape `<U+XXXX>` (`&#…;` is not used: PlantUML 1.2020 crashes on `&#92;` and
+//! `&#36;`), and so is a last white-space character, which PlantUML would trim.
 
 use std::io::Write;
 

@@ -1,37 +1,9 @@
 //! Markdown (CommonMark) that pandoc, GitHub and markmap read back as the map's outline.
 //!
-//! Shape (documented in the README):
-//! - The root is a `#` heading. By default the main topics are `##` headings and deeper topics
-//!   nested `- ` lists, two spaces per level. [`WriteOptions::heading_levels`] sets how many
-//!   levels are headings (never deeper than `######`); 0 writes every topic, the root too, as a
-//!   list item. All topics at one depth have the same form, so a list is never followed by a
-//!   deeper heading under the same parent (markmap would drop such a list).
-//! - Several sheets: written one after the other, each starting with a comment line
-//!   `<!-- Sheet N: TITLE -->`.
-//! - Floating topics: after the sheet's tree, under a `# Floating topics` heading (a top-level
-//!   `- Floating topics` item in the list-only style), each one like a main topic.
-//! - Titles are literal text: every character with a meaning in CommonMark, GFM or pandoc's
-//!   `commonmark_x` is backslash-escaped where it would have that meaning; leading and trailing
-//!   white space is written as character references (`&#32;`). A title with several lines keeps
-//!   them as hard line breaks (`\` at the end of a line) in a list item; in a heading, which holds
-//!   one line, the lines are joined with a space. An empty (or blank) title is written `&nbsp;`:
-//!   markmap drops an empty node that has children, and an empty item right after its parent's
-//!   title would turn that title into a heading.
-//! - Extras go in a block quote right below the title, inside the topic's list item, so that
-//!   markmap shows them in the node: `**Labels:** a, b`, `**Markers:** P1, 50%` (see
-//!   [`crate::markers`]), `![image](…)`, `**Note:** …` (rich notes converted from HTML, see
-//!   `html.rs`), `**Comment (author, date):** …`, `**Relationship (title):** → [other](#anchor)`,
-//!   `**Boundary (first … last):** title`, then summaries and callouts as list items
-//!   `- **Summary (first … last):** title` and `- **Callout:** title` with their own subtrees.
-//!   A topic written as a heading has its block quote right below the heading (markmap does not
-//!   show it there; choose fewer heading levels for markmap).
-//! - Links: a web, file or other link wraps the title, `[title](url)`; a topic link points at
-//!   the target's anchor, `[title](#topic-ID)`, and every topic that a link or relationship
-//!   points at gets one, `<a id="topic-ID"></a>`, before its title. An image or attachment
-//!   stored in the map (`xap:resources/…`) is written with its path in the archive
-//!   (`resources/…`), which resolves when that folder is extracted next to the Markdown file.
-//!   A link that cannot wrap the title (empty title, topic not in the output) is a
-//!   `**Link:** …` or `**Topic link:** …` line in the block quote.
+//! What it writes is specified in `docs/formats/markdown.md`, shown as the rustdoc of
+//! [`Markdown`]. The writer walks the plan once (`Doc::write`), with a frame for each topic it
+//! is inside (where its title went, the prefix of its block quote); escaping is in `escape.rs`,
+//! rich notes in `note.rs`, and whole lines with their prefixes in `out.rs`.
 
 mod escape;
 mod note;
