@@ -1,30 +1,11 @@
 //! CSV (RFC 4180) in two shapes, chosen by [`WriteOptions::table_style`] (`--table-style`,
-//! also `--csv-style`); the rows are those of `src/write/rows.rs`, which `-t xlsx` writes too:
+//! also `--csv-style`): [`TableStyle::Paths`] (the default) and [`TableStyle::TestCase`].
 //!
-//! - [`TableStyle::Paths`] (the default): one row per root-to-leaf path of attached topics, one
-//!   column per level (`Level 1` is the root), padded with empty cells to the deepest path of the
-//!   output; then `Note`, `Labels` and `Markers` of the leaf (each column only when that extra is
-//!   on, as it is by default). `--depth N` makes the topics N levels down the leaves. The row
-//!   count is the leaf count.
-//! - [`TableStyle::TestCase`]: one row per test case, by xmind2testcase's rules (the shared
-//!   module `src/write/testcase.rs`): `Suite`, `Case`, `Preconditions`, `Steps`, `Expected`,
-//!   `Priority`.
+//! What it writes is specified in docs/formats/csv.md, shown as the rustdoc of [`Csv`].
 //!
-//! Both:
-//! - Several sheets: a first `Sheet` column holds the sheet's title (`Sheet N` when it has none);
-//!   a single sheet has no such column. The header is the same for every sheet.
-//! - Cells are quoted when they hold `"`, `,`, a line feed or a carriage return; `"` is doubled.
-//!   Line breaks inside titles and notes stay line feeds inside the quoted cell; rows end with
-//!   CRLF. [`WriteOptions::csv_bom`] starts the file with a UTF-8 byte order mark, which Excel
-//!   needs to tell UTF-8.
-//! - Formula guard: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
-//!   run as a formula by Excel, LibreOffice and Google Sheets (a hostile map could carry
-//!   `=HYPERLINK(…)` or a DDE command). Such a cell is written with a `'` in front (OWASP's
-//!   advice), so that they take it as text (the `'` may show). The header row is never changed.
-//!   [`WriteOptions::csv_keep_formulas`] writes cells as they are, for programs that read CSV as
-//!   data.
-//! - Floating topics, summaries, callouts, boundaries, relationships, links, images and comments
-//!   have no place in these shapes and are left out.
+//! The rows are those of `src/write/rows.rs`, which `-t xlsx` writes too; the test cases are
+//! found by the shared module `src/write/testcase.rs`. `--csv-bom` is [`WriteOptions::csv_bom`]
+//! and `--csv-keep-formulas` is [`WriteOptions::csv_keep_formulas`].
 //!
 //! [`WriteOptions::table_style`]: super::WriteOptions::table_style
 //! [`WriteOptions::csv_bom`]: super::WriteOptions::csv_bom

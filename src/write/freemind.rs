@@ -1,32 +1,7 @@
 //! FreeMind / Freeplane `.mm`: `<map version="1.0.1">` holding exactly one root `<node>`.
 //!
-//! Choices (documented in the README):
-//! - One sheet: its root topic is the map's root node. Several sheets: a root node named after
-//!   the file (`map` for standard input) with one child per sheet, each sheet's root topic
-//!   carrying an attribute `sheet` with the sheet's title. `--sheet N` picks one sheet.
-//! - The file is pure ASCII, as FreeMind writes it: every other character is a character
-//!   reference (`&#x4e2d;`), so it opens the same whatever encoding the reading program assumes;
-//!   a line break in a title is `&#10;`, a tab `&#9;`. Characters XML cannot carry (control
-//!   characters) become U+FFFD.
-//! - Every node has an `ID`: `ID_` and the topic's XMind id with characters other than ASCII
-//!   letters, digits, `-`, `_` and `.` replaced by `_` (an XML name, never starting with a
-//!   digit), made unique with `_2`, `_3`…; `ID_<sheet>_<n>` for a topic without id.
-//! - Extras (all on by default): notes as `<richcontent TYPE="NOTE">` HTML, one `<p>` per line
-//!   of the plain note; web, file and other links as `LINK` (white space and characters URIs
-//!   forbid percent-encoded), stored attachments as their path (`resources/…`, see
-//!   `--extract-media`), topic links as `LINK="#ID_…"` when the target is written; markers as
-//!   `<icon BUILTIN>` when FreeMind has a matching icon ([`icon`]), else an attribute `marker`
-//!   with the marker's word; labels as attributes `label`; relationships as
-//!   `<arrowlink DESTINATION>` on the first end (Freeplane's `MIDDLE_LABEL` for the title), or
-//!   an attribute `relationship` when an end is not written; a whole-topic boundary as
-//!   `<cloud/>`, other boundaries as attributes `boundary`; images as an attribute `image`;
-//!   comments as attributes `comment`; a folded branch as `FOLDED="true"`.
-//! - Summary topics and callouts are child nodes after the attached children, with an attribute
-//!   `type` (`summary`, with `summary of` naming the children it covers, or `callout`).
-//!   Floating topics are children of the sheet's root node after everything else, with a hidden
-//!   edge (`<edge STYLE="hide_edge"/>`) and `type` `floating`.
-//! - Attributes, icons, clouds and arrowlinks are all part of FreeMind's own schema
-//!   (`freemind.xsd` of FreeMind 1.0.1); only `MIDDLE_LABEL` is Freeplane's addition.
+//! What it writes is specified in docs/formats/freemind.md, shown as the rustdoc of [`FreeMind`].
+//! The markers that become FreeMind icons are those [`icon`] maps.
 
 use std::fmt::Write as _;
 use std::io::Write;

@@ -3,36 +3,25 @@
 //! `default-src 'none'` and the hashes of our own style and script makes the browser refuse
 //! anything else, scripts and remote loads alike).
 //!
-//! Shape (documented in the README):
-//! - A header with the map's name, the search box and "Expand all" / "Collapse all" (shown by
-//!   the script, so a page without scripts has no dead controls); with several sheets a list of
-//!   links to them; then one `<section>` per sheet with its title as a heading, the tree, and its
-//!   floating topics under a "Floating topics" heading, each as a tree of its own.
-//! - A topic with subtopics or extras is `<details class="topic">` whose `<summary>` holds the
-//!   title, markers and labels; folded branches start collapsed, others open. A topic with
-//!   neither is `<div class="topic leaf">`. Every topic has `id="tS-N"` (sheet index, arena
-//!   index), the target of topic links and relationships.
-//! - Extras below the summary, in `<div class="x">`: the image, the note, links that are not
-//!   clickable, comments, relationships (`→ other` at the first end, `← other` at the second),
-//!   boundaries, then summary and callout topics as trees of their own, their head saying
-//!   `Summary (first … last)` or `Callout`.
-//! - Titles, labels, comments and plain notes are escaped text shown with their line breaks
-//!   and spaces (`white-space: pre-wrap`); an empty title shows "(no title)" through CSS only.
-//!   Rich notes go through the allow-list in `html/sanitize.rs`.
-//! - Links: `http`, `https`, `mailto` and `ftp` (and `www.…`, given `http://`) wrap the title;
-//!   topic links point at the target's id; `file:` links, other schemes (`javascript:`,
-//!   `data:`, `obsidian:`…) and links to topics not in the output are written as text.
-//! - Stored files (`xap:`): when the map was read with its media ([`Document::media`], which
-//!   the command line asks for, see [`Writer::wants_media`]), images are embedded as `data:`
-//!   URIs and attachments become `data:` links with a `download` name; with
-//!   [`WriteOptions::media_dir`] (`--extract-media DIR`), or when a file is missing, they link to
-//!   their path instead ([`WriteOptions::media_link`]). Images on the web are links, not loaded.
-//! - Depth: topics nested [`INDENT_NESTING`] containers deep or more are not indented further
-//!   and show their level instead. A topic nested [`FLAT_NESTING`] containers deep, and
-//!   everything below it, is written flat (one `<div class="topic flat">` after another, each
-//!   saying its level, no longer collapsible) instead of nesting further: Chromium's HTML parser
-//!   stops nesting elements at 512 (deeper ones become siblings of the 509th, which scrambles
-//!   the tree), and a note inside a topic adds up to [`sanitize::MAX_NESTING`] more.
+//! What it writes is specified in docs/formats/html.md, shown as the rustdoc of [`Html`].
+//!
+//! Implementation notes:
+//! - Markup: a topic with subtopics or extras is `<details class="topic">` whose `<summary>`
+//!   holds the title, markers and labels; a topic with neither is `<div class="topic leaf">`.
+//!   Its extras are in a `<div class="x">` below the summary. An empty title's "(no title)" comes
+//!   from the CSS only, so it is not part of the page's text.
+//! - Rich notes go through the allow-list in `html/sanitize.rs`.
+//! - Stored files are embedded when the map was read with its media ([`Document::media`], which
+//!   the command line asks for, see [`Writer::wants_media`]); with [`WriteOptions::media_dir`]
+//!   (`--extract-media DIR`), or when a file is missing, they link to their path instead
+//!   ([`WriteOptions::media_link`]).
+//! - Depth: the spec's 24 and 64 containers are [`INDENT_NESTING`] and [`FLAT_NESTING`]; a note
+//!   inside a topic adds up to [`sanitize::MAX_NESTING`] more elements to the nesting that
+//!   Chromium's parser limits to 512.
+//!
+//! [`Document::media`]: crate::model::Document::media
+//! [`WriteOptions::media_dir`]: super::WriteOptions::media_dir
+//! [`WriteOptions::media_link`]: super::WriteOptions::media_link
 
 mod encode;
 mod sanitize;

@@ -1,36 +1,7 @@
 //! OPML 2.0: `<opml version="2.0">` with `<head><title>` and a `<body>` of nested
-//! `<outline text="…">` elements, indented two spaces per level. Every outline has `text`
-//! (empty for an empty title).
+//! `<outline text="…">` elements, indented two spaces per level.
 //!
-//! Decisions (documented in the README):
-//! - One sheet: the root topic is the first outline of `<body>` and the sheet title is
-//!   `<head><title>`. Several sheets: one top-level `<outline text="SHEET TITLE" _kind="sheet">`
-//!   per sheet (`Sheet N` when the sheet has no title) holding that sheet's outlines, and the
-//!   file name (without `.xmind`) as `<head><title>`.
-//! - `text` is HTML, as the OPML 2.0 spec says and as pandoc reads it: a title is written as HTML
-//!   text (`&` and `<` escaped), then escaped again for the XML attribute. Pandoc and other HTML
-//!   readers show the literal title (`<b>` stays `<b>`, never bold); a reader that shows `text`
-//!   raw shows `&lt;` for `<` and `&amp;` for `&`. A `$` in a title with two or more of them is
-//!   wrapped in `<span>`, so pandoc (which reads `$…$` in HTML as TeX math) keeps it.
-//! - Line breaks, carriage returns and tabs are written `&#10;`, `&#13;` and `&#9;`, so XML
-//!   attribute normalisation cannot turn them into spaces. Characters XML 1.0 cannot carry at
-//!   all become U+FFFD.
-//! - Extras (all on by default; `--titles-only` or `--without` turn them off):
-//!   - floating topics: outlines after the root (in the sheet's outline with several sheets),
-//!     `_kind="floating"`, with their own subtopics;
-//!   - summaries: after the attached children of their topic, `_kind="summary"` and
-//!     `_range="FIRST-LAST"` (1-based positions of the summarised children);
-//!   - callouts: after those, `_kind="callout"`;
-//!   - notes: plain text in `_note` (pandoc reads `_note` as Markdown; outliners as text);
-//!   - web, file and other links: `type="link" url="…"`; topic links (`xmind:#id`) and
-//!     attachments (`xap:…`): `_link="…"`;
-//!   - labels: `_labels="a, b"`; markers: `_markers="priority-1, task-done"` (XMind marker ids);
-//!     image: `_image="…"` (its `src`);
-//!   - boundaries: `_boundaries` on the topic they belong to, one `RANGE: TITLE` per line
-//!     (`all` for a boundary around the whole topic);
-//!   - relationships: `_relationships` on the topic they start from, one `→ TARGET TITLE` per
-//!     line, `: LABEL` appended when labelled; relationships with a missing end are left out;
-//!   - comments: `_comments`, one `AUTHOR: TEXT` per comment, separated by line breaks.
+//! What it writes is specified in docs/formats/opml.md, shown as the rustdoc of [`Opml`].
 
 use std::io::Write;
 

@@ -1,34 +1,7 @@
 //! Org mode: one heading per topic, `*` for the root, `**` for main topics and so on; extras in
 //! the heading's body, labels and markers as tags.
 //!
-//! Choices (documented in the README):
-//! - Several sheets: one after the other, each starting with a comment line `# Sheet N: TITLE`;
-//!   each sheet's root is a top-level heading. Floating topics follow their sheet's tree as
-//!   top-level headings of their own (depth-limited like main topics). Summary topics and
-//!   callouts are child headings after the attached children, their titles prefixed with
-//!   `Summary (first … last): ` and `Callout: `.
-//! - Titles are literal text. Org has no backslash escape; its manual's escape character is the
-//!   zero-width space (U+200B), which this emitter inserts wherever Org (Emacs or pandoc) would
-//!   otherwise read markup: after `\`, `_`, `^`, `$`, `<`, `[` (entities, line breaks, sub- and
-//!   superscripts, math, targets, timestamps, links, footnotes, cookies); after an emphasis
-//!   marker `* / = ~ +` that could close emphasis (followed by anything but an ASCII letter or
-//!   digit); between the characters of `--`, `...`, `{{`, `@@`; before a leading `TODO`, `DONE`
-//!   or `COMMENT` keyword and before a title's final `:` (tags); at either end of a title that
-//!   starts or ends with white space (Org trims it); as the whole of an empty title. A zero-width
-//!   space of the title itself is written as two, and escapes never stand next to each other,
-//!   so a run of `k` zero-width spaces stands for `k / 2` (rounded down) of the title's: reading
-//!   a run that way gives back the exact title. A heading holds one line: a title's lines are
-//!   joined with spaces.
-//! - Extras (all on by default): labels and markers (as words, `P1`, `50%`, `red_flag`) are
-//!   tags, sanitised to Org's tag characters (letters, digits, `_ @ # %`; anything else `_`);
-//!   a link wraps the title, `[[url][title]]` (topic links `[[#topic-ID][title]]` to a
-//!   `CUSTOM_ID` property of the target; stored attachments `[[file:resources/…]]`); an image
-//!   is an inline image link `[[file:resources/….png]]`; the note is body text, one line per
-//!   line (`\\` line breaks), escaped like titles and with a zero-width space before a line that
-//!   would start a block (a heading, list, table, drawer, keyword, comment…); comments,
-//!   relationships (`Relationship (title): → [[#topic-ID][other end]]`), boundaries and
-//!   summaries without a topic are paragraphs of the body. A folded topic gets the property
-//!   `VISIBILITY: folded`.
+//! What it writes is specified in docs/formats/org.md, shown as the rustdoc of [`Org`].
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -329,7 +302,8 @@ fn link_url(target: &str) -> String {
     url::percent_encode(target, &['[', ']', '\\'])
 }
 
-/// A title as the text of a heading (see the module documentation).
+/// A title as the text of a heading (the escaping rules are in docs/formats/org.md, the rustdoc
+/// of [`Org`]).
 pub(crate) fn heading_text(title: &str) -> String {
     let joined = title.split('\n').collect::<Vec<_>>().join(" ");
     if joined.is_empty() {
@@ -428,8 +402,8 @@ fn list_marker(s: &str) -> bool {
     n > 0 && matches!(rest.next(), Some('.' | ')')) && rest.next().is_none_or(char::is_whitespace)
 }
 
-/// Appends `text` with a zero-width space wherever Org would read markup (see the module
-/// documentation); inside a link description, also after every `]`.
+/// Appends `text` with a zero-width space wherever Org would read markup (see docs/formats/org.md,
+/// the rustdoc of [`Org`]); inside a link description, also after every `]`.
 fn inline_into(out: &mut String, text: &str, in_link: bool) {
     let chars: Vec<char> = text.chars().collect();
     for (k, &c) in chars.iter().enumerate() {

@@ -2,36 +2,13 @@
 //! cases (`-t testlink`, `-t zentao`, `--table-style testcase` of `-t csv` and `-t xlsx`): which
 //! topics are products, suites, cases, steps and expected results, and what each field holds.
 //!
-//! Read from xmind2testcase's `parser.py` (and the XMind SDK it reads maps with):
+//! The rules are specified in docs/formats/testlink.md ("Which topics are what"), shown as the
+//! rustdoc of [`TestLink`](super::TestLink); docs/formats/zentao.md, csv.md and xlsx.md say how
+//! each of the other formats writes the fields.
 //!
-//! - Each sheet is a **product** named after its root topic. When the root title's last
-//!   character is one of `& > + / -`, that character is the **separator** of case names and is
-//!   left out of the product name; otherwise the separator is a space. A sheet whose root has
-//!   no subtopic has no product (xmind2testcase logs "blank sheet").
-//! - A topic whose title is empty (or only white space) or starts with `#`, `!` or `！` is
-//!   **skipped** with its subtopics, at any level below the root; `-v` counts the untitled ones,
-//!   which xmind2testcase drops without a word. A topic whose only subtopics are skipped is
-//!   therefore a test case itself.
-//! - Each main topic is a **suite** (its note: the suite's details). Below a suite, a topic is
-//!   a **test case** when it has a priority marker (a marker id starting with `priority` whose
-//!   last character is a digit other than 0) or no subtopics; otherwise its subtopics are
-//!   searched, depth first, in order.
-//! - A case's **name** joins the titles (trimmed, empty ones left out) of the topics from below
-//!   the suite down to the case with the separator (` / ` for `/`, a space on each side).
-//!   Its **preconditions** join the notes of those topics, and its **summary** their comments
-//!   (trimmed, empty ones and ones starting with `#`, `!`, `！` left out) with `\n----\n`.
-//!   Its **execution type** is automatic (2) when the last of those topics' first labels that
-//!   is a known word says so (`自动`, `auto`, `automate`, `automation`), manual (1) otherwise
-//!   (`手动`, `手工`, `manual`, or none). Its **priority** is the last digit of its first
-//!   priority marker; its **importance** that priority, 2 without one (or with `priority-…0`).
-//! - A case's subtopics are its **steps**, numbered from 1; a step's first subtopic is its
-//!   **expected result**. Anything deeper, and a step's other subtopics, are not read.
-//!
-//! Only attached topics count (not floating, summary or callout topics). `--depth` cuts the
-//! tree before the rules see it; `--without notes`, `comments`, `labels` leave out what the
-//! rules read from them; `--without markers` leaves out the priority, but markers still find
-//! the cases (the shape of the output does not change). Nothing here recurses: the search keeps
-//! its own stack.
+//! Implementation notes: the rules were read from xmind2testcase's `parser.py` (and the XMind SDK
+//! it reads maps with). [`Case::importance`] is on xmind2testcase's scale, 1 (high) to 3 (low);
+//! each writer turns it into its own. Nothing here recurses: the search keeps its own stack.
 
 use super::{Extra, Plan};
 use crate::model::{Sheet, Topic, TopicId};

@@ -1,6 +1,8 @@
 //! Rich notes into safe, conforming HTML: a small allow-list rewriter. The note's own markup is
 //! never copied: it is read with the crate's note tokenizer ([`crate::notes`]), and only these
-//! elements are written again, with no attributes but the ones listed:
+//! elements are written again, with no attributes but the ones listed. What a reader of the page
+//! sees is summed up in docs/formats/html.md (the notes row), shown as the rustdoc of
+//! [`Html`](super::Html); this is the exact mapping:
 //!
 //! | in the note | written as |
 //! | --- | --- |
